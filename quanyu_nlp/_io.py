@@ -1,0 +1,135 @@
+"""Atomic output and stable hashing.
+
+Outputs are never left half-written: every writer goes through :func:`atomic_write`
+or :func:`atomic_output` (write a temporary file beside the target, then
+``os.replace``) or :func:`atomic_dir` (build a folder under a temporary name, rename
+it at the end).  Hashes identify corpora, configurations and frameworks in manifests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from .errors import OutputError
+
+__all__ = ["atomic_write", "atomic_output", "atomic_dir", "sha256_text", "sha256_bytes",
+           "stable_hash", "ensure_writable_dir"]
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of ``text`` encoded as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, Path):
+        return str(o)
+    if isinstance(o, (set, frozenset)):
+        return sorted(o)
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    return repr(o)
+
+
+def stable_hash(obj: Any, length: int | None = None) -> str:
+    """Hash a JSON-able object independently of dict order.
+
+    Parameters
+    ----------
+    obj : object
+        Anything :func:`json.dumps` can serialise (paths, sets and arrays are converted).
+    length : int, optional
+        Truncate the hex digest to this many characters.
+    """
+    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=_default)
+    h = sha256_text(blob)
+    return h[:length] if length else h
+
+
+def ensure_writable_dir(path: str | os.PathLike, what: str = "output folder") -> Path:
+    """Create ``path`` (and parents) or raise a one-line :class:`OutputError`."""
+    p = Path(path)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=p, prefix=".probe-", delete=True)
+        probe.close()
+    except OSError as exc:
+        raise OutputError(f"{what} {p} is not writable ({exc.strerror or exc}); "
+                          "choose another location") from None
+    return p
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only on success.
+
+    Examples
+    --------
+    >>> with atomic_output("out.csv") as tmp:          # doctest: +SKIP
+    ...     frame.to_csv(tmp, index=False)
+    """
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.",
+                                   suffix=suffix or target.suffix or ".tmp")
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target} ({exc.strerror or exc}); "
+                          "choose a writable location") from None
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "utf-8") -> Path:
+    """Write ``data`` to ``path`` atomically and return the path."""
+    with atomic_output(path) as tmp:
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data, encoding=encoding, newline="")
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
+    """Build a folder under a temporary name and rename it to ``path`` at the end.
+
+    If the body raises, the temporary folder is removed and ``path`` is untouched, so
+    no partial output is ever visible under the final name.
+    """
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    ensure_writable_dir(parent, "parent of the output folder")
+    if target.exists() and not overwrite:
+        raise OutputError(f"output folder {target} already exists; remove it or choose another")
+    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.partial-"))
+    try:
+        yield tmp
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
