@@ -1,0 +1,18 @@
+"""Topic models for Chinese party-building texts.
+
+Estimators (scikit-learn style) on segmented units -- ``Tokens``, a ``Dfm`` or token
+lists:
+
+- :class:`LdaTopics` -- LDA with tomotopy (default) or gensim;
+- :class:`NmfTopics` -- NMF of the tf-idf matrix (scikit-learn);
+- :class:`SeededTopics` -- one topic per framework category seeded with its seed
+  terms, plus free topics.
+
+Choosing and trusting a model: :func:`select_k`; interpreting it:
+:func:`representative_documents`, :func:`topic_correlations`; effects of document
+variables: :func:`topic_effects`, :func:`prevalence_over`.
+"""
+
+from .models import LdaTopics, NmfTopics, SeededTopics
+
+__all__ = ["LdaTopics", "NmfTopics", "SeededTopics"]

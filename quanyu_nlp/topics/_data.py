@@ -1,0 +1,192 @@
+"""Turn what users pass to the topic models into one prepared bag of words.
+
+Every estimator, :func:`select_k` and the CLI go through :func:`prepare`, so the
+same input always gives the same vocabulary, the same filtered token lists and the
+same record of what was removed (nothing is dropped silently: the record ends up in
+``model.preprocessing_`` and in the CLI's ``model_info.json``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import ParameterError
+
+__all__ = ["TopicData", "as_dfm", "prepare", "resolve_stopwords"]
+
+
+@dataclass
+class TopicData:
+    """Prepared input of a topic model.
+
+    Attributes
+    ----------
+    token_lists : list of list of str
+        Each unit's tokens after filtering, in their original order.
+    unit_ids : list of str
+        Identifier of each unit (row).
+    doc_ids : list of str
+        Root document id of each unit (equal to ``unit_ids`` when unknown).
+    docvars : pandas.DataFrame
+        Document variables, one row per unit (may have no columns).
+    vocabulary : list of str
+        Kept terms, in the column order of ``counts``.
+    counts : scipy.sparse.csr_matrix
+        Unit x term counts over ``vocabulary``.
+    report : dict
+        What was removed and why.
+    """
+
+    token_lists: list
+    unit_ids: list
+    doc_ids: list
+    docvars: pd.DataFrame
+    vocabulary: list
+    counts: sp.csr_matrix
+    report: dict = field(default_factory=dict)
+
+    @property
+    def nonempty(self) -> np.ndarray:
+        """Boolean mask of units that kept at least one token."""
+        return np.asarray(self.counts.sum(axis=1)).ravel() > 0
+
+
+def as_dfm(obj: Any, min_len: int = 1):
+    """A count :class:`~quanyu_nlp.dfm.Dfm` from Tokens, a Dfm, a Corpus or token lists."""
+    from ..dfm import Dfm, dfm
+
+    if isinstance(obj, TopicData):
+        obj = obj.token_lists
+    if isinstance(obj, Dfm):
+        if obj.weighting != "count":
+            raise ParameterError(f"topic models need counts, got a Dfm weighted by "
+                                 f"{obj.weighting!r}; pass the Dfm before dfm_weight()")
+        if min_len > 1:
+            # re-count from the token stream so that min_len is applied and recorded
+            return dfm(_with_ids(obj.to_token_lists(), obj), min_len=min_len)
+        return obj
+    return dfm(obj, min_len=min_len)
+
+
+class _Lists(list):
+    """Token lists carrying unit ids, doc ids and docvars for :func:`~quanyu_nlp.dfm.dfm`."""
+
+    def to_lists(self):
+        return list(self)
+
+
+def _with_ids(lists, src):
+    out = _Lists(lists)
+    out.unit_ids = src.unit_ids
+    out.doc_ids = src.doc_ids
+    out.docvars = src.docvars
+    out.meta = src.meta
+    return out
+
+
+def resolve_stopwords(stopwords: Any) -> tuple[frozenset, str]:
+    """Return the stopword set and a short description for the record.
+
+    ``None`` or ``False`` means no stopwords; a string names a list of
+    :mod:`quanyu_nlp.segment` (``"zh"``, ``"party"``); anything else is an iterable
+    of words.
+    """
+    if stopwords is None or stopwords is False:
+        return frozenset(), "none"
+    if isinstance(stopwords, str):
+        try:
+            from ..segment import get_stopwords  # type: ignore[attr-defined]
+        except ImportError as exc:  # pragma: no cover - depends on the segmenter build
+            raise ParameterError(
+                f"stopword list {stopwords!r} needs quanyu_nlp.segment.get_stopwords, "
+                f"which is not available ({exc}); pass stopwords=None or a list") from None
+        words = frozenset(get_stopwords(stopwords))
+        return words, f"{stopwords} ({len(words)} words)"
+    words = frozenset(str(w) for w in stopwords)
+    return words, f"user list ({len(words)} words)"
+
+
+def prepare(obj: Any, *, min_len: int = 2, stopwords: Any = None, min_docs: int | float = 1,
+            max_docfreq: float = 1.0, vocabulary: Sequence[str] | None = None) -> TopicData:
+    """Filter tokens and build the unit x term count matrix.
+
+    The work is done by :func:`quanyu_nlp.dfm.dfm`, :func:`~quanyu_nlp.dfm.dfm_remove`
+    and :func:`~quanyu_nlp.dfm.dfm_trim`; this function fixes the order of the steps
+    and collects their reports.
+
+    Parameters
+    ----------
+    obj : Tokens, Dfm, Corpus, TopicData or list of list of str
+        The segmented units (a Corpus is segmented with the default segmenter).
+    min_len : int, default 2
+        Shortest token (in characters) kept as a topic term. One-character Chinese
+        words are mostly function words; the number removed is recorded.
+    stopwords : None, str or iterable of str
+        Stopwords to remove (see :func:`resolve_stopwords`).
+    min_docs : int or float, default 1
+        Drop terms in fewer documents than this (a share when a float < 1).
+    max_docfreq : float, default 1.0
+        Drop terms in more than this share of documents (ubiquitous words say
+        nothing about topics).
+    vocabulary : sequence of str, optional
+        A fixed vocabulary (used by ``transform``): only these terms are kept.
+    """
+    from ..dfm import dfm_match, dfm_remove, dfm_trim
+
+    if vocabulary is not None:
+        d = dfm_match(as_dfm(obj, 1), list(vocabulary))
+        m, _ = d.to_sklearn()
+        return TopicData(d.to_token_lists(), d.unit_ids, d.doc_ids, d.docvars,
+                         list(vocabulary), m.tocsr(), {"n_tokens_kept": int(m.sum())})
+
+    if not isinstance(min_len, (int, np.integer)) or min_len < 1:
+        raise ParameterError(f"min_len must be an integer >= 1, got {min_len!r}")
+    d = as_dfm(obj, min_len)
+    n = d.n_units
+    if n == 0:
+        raise ParameterError("the corpus is empty: no documents to fit a topic model on")
+    hist = d.meta.get("history", [{}])
+    report: dict[str, Any] = {"n_units": n, "min_len": int(min_len),
+                              "tokens_shorter_than_min_len": int(sum(
+                                  h.get("dropped_short", 0) for h in hist
+                                  if h.get("step") == "dfm"))}
+    stop, stop_desc = resolve_stopwords(stopwords)
+    report["stopwords"] = stop_desc
+    if stop:
+        before = int(d.featfreq().sum())
+        d = dfm_remove(d, sorted(stop))
+        report["stopword_tokens_removed"] = before - int(d.featfreq().sum())
+    else:
+        report["stopword_tokens_removed"] = 0
+    n_nonempty = int(np.count_nonzero(d.ntoken() > 0))
+    if n_nonempty == 0:
+        raise ParameterError(f"no tokens left in any of the {n} documents after removing "
+                             f"stopwords and tokens shorter than {min_len} characters; "
+                             "lower min_len or check the input")
+    terms_before = d.n_features
+    # On tiny corpora a min_docs above the number of documents would remove everything.
+    lo = min_docs
+    if isinstance(lo, (int, np.integer)) and lo > n_nonempty:
+        lo = 1
+    d = dfm_trim(d, min_docs=lo, max_docfreq=float(max_docfreq))
+    if d.n_features == 0:
+        raise ParameterError(
+            f"no terms left after trimming (min_docs={min_docs}, max_docfreq={max_docfreq}) "
+            f"of {terms_before} terms in {n_nonempty} documents; loosen the trimming")
+    m, feats = d.to_sklearn()
+    m = m.tocsr()
+    trim = d.meta["history"][-1]
+    report.update({
+        "min_docs": min_docs, "max_docfreq": max_docfreq,
+        "terms_before_trim": terms_before, "terms_kept": d.n_features,
+        "terms_removed_by": trim.get("by_reason", {}),
+        "n_tokens_kept": int(m.sum()),
+        "empty_units": int(np.count_nonzero(np.asarray(m.sum(axis=1)).ravel() == 0)),
+    })
+    return TopicData(d.to_token_lists(), d.unit_ids, d.doc_ids, d.docvars,
+                     [str(f) for f in feats], m, report)
