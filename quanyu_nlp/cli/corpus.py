@@ -1,0 +1,49 @@
+"""``quanyu corpus PATH``: what a corpus holds — documents, characters, counts by variable."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+
+def run(args) -> int:
+    from ..corpus import read_corpus
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corpus = read_corpus(args.path, text_column=args.text_column, lines=args.lines,
+                             encoding=args.encoding)
+    s = corpus.summary(max_levels=args.max_levels)
+    if args.json:
+        print(json.dumps(s, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{args.path}: {s['documents']} documents, {s['characters']:,} characters "
+          f"({s['han_characters']:,} Han)")
+    lens = corpus.units["text"].str.len()
+    print(f"  length per document: min {lens.min():,}, median {int(lens.median()):,}, "
+          f"max {lens.max():,}")
+    step = corpus.meta["steps"][0]
+    if step.get("encodings"):
+        print("  encodings: " + ", ".join(f"{k} {v}" for k, v in step["encodings"].items()))
+    if step.get("manifest"):
+        m = step["manifest"]
+        print(f"  manifest: {m['path']} ({m['matched']} matched, "
+              f"{m['unmatched_documents']} documents without a row)")
+    for var, counts in s["variables"].items():
+        text = ", ".join(f"{k} {v}" for k, v in counts.items())
+        print(f"  {var}: {text}")
+    for w in caught:
+        print(f"  note: {w.message}")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("corpus", help="summarise a corpus: documents, characters, variables")
+    p.add_argument("path", help="a file, folder or glob")
+    p.add_argument("--text-column", default=None, help="text column of a CSV/XLSX")
+    p.add_argument("--lines", action="store_true", help="one document per line of a .txt")
+    p.add_argument("--encoding", default=None, help="force an encoding (default: detect)")
+    p.add_argument("--max-levels", type=int, default=30,
+                   help="list the values of variables with at most this many values")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=run)

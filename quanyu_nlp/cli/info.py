@@ -1,0 +1,72 @@
+"""``quanyu info``: versions, fonts found and paths, for bug reports and methods sections."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from importlib import metadata
+
+PACKAGES = ["quanyu_nlp", "pandas", "numpy", "scipy", "pyarrow", "rjieba", "jieba", "gensim",
+            "tomotopy", "scikit-learn", "statsmodels", "matplotlib", "mplfonts", "fonttools",
+            "networkx", "wordcloud", "dask", "openpyxl", "python-docx", "pypdf"]
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the packages a run depends on."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def collect() -> dict:
+    from pathlib import Path
+
+    import quanyu_nlp
+
+    info = {"versions": versions(), "platform": platform.platform(),
+            "executable": sys.executable,
+            "package_path": str(Path(quanyu_nlp.__file__).parent)}
+    try:
+        from ..viz.style import find_cjk_fonts
+        info["cjk_fonts"] = {k: str(v) for k, v in find_cjk_fonts().items()}
+    except Exception as exc:  # viz may be absent or fonts missing: report, don't fail
+        info["cjk_fonts"] = f"unavailable ({exc.__class__.__name__}: {exc})"
+    try:
+        from ..segment import LEXICON_VERSION
+        info["party_lexicon"] = LEXICON_VERSION
+    except Exception:
+        info["party_lexicon"] = "unavailable"
+    try:
+        from ..frameworks import list_frameworks
+        info["frameworks"] = list_frameworks()
+    except Exception:
+        info["frameworks"] = "unavailable"
+    return info
+
+
+def run(args) -> int:
+    info = collect()
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    print(f"quanyu_nlp {info['versions']['quanyu_nlp']} on Python {info['versions']['python']}"
+          f" ({info['platform']})")
+    print(f"  package:   {info['package_path']}")
+    print(f"  python:    {info['executable']}")
+    print(f"  lexicon:   {info['party_lexicon']}")
+    print(f"  frameworks: {info['frameworks']}")
+    print(f"  CJK fonts: {info['cjk_fonts']}")
+    print("  versions:  " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()
+                                      if k not in ("quanyu_nlp", "python")))
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("info", help="versions, fonts found and paths")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(func=run)
