@@ -13,6 +13,11 @@ Choosing and trusting a model: :func:`select_k`; interpreting it:
 variables: :func:`topic_effects`, :func:`prevalence_over`.
 """
 
+from .effects import prevalence_over, topic_effects
+from .interpret import representative_documents, topic_correlations
 from .models import LdaTopics, NmfTopics, SeededTopics
+from .select import KSelection, select_k
 
-__all__ = ["LdaTopics", "NmfTopics", "SeededTopics"]
+__all__ = ["LdaTopics", "NmfTopics", "SeededTopics", "select_k", "KSelection",
+           "representative_documents", "topic_correlations", "topic_effects",
+           "prevalence_over"]

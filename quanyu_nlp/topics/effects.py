@@ -1,0 +1,262 @@
+"""Effects of document variables on topic prevalence (what R's ``stm`` gives
+political scientists), by regression on the document-topic shares."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ColumnError, ParameterError
+
+__all__ = ["topic_effects", "prevalence_over"]
+
+# Names that may appear in a formula without being document variables.
+_FORMULA_NAMES = {"C", "I", "Q", "np", "center", "standardize", "scale", "bs", "cr", "cc",
+                  "te", "Treatment", "Sum", "Helmert", "Poly", "Diff", "Diff", "log", "exp"}
+
+
+def _shares_and_labels(model) -> tuple[np.ndarray, list[str], list[str] | None]:
+    if isinstance(model, np.ndarray) or isinstance(model, pd.DataFrame):
+        theta = np.asarray(model, dtype=float)
+        labels = ([str(c) for c in model.columns] if isinstance(model, pd.DataFrame)
+                  else [str(k) for k in range(theta.shape[1])])
+        return theta, labels, None
+    if not hasattr(model, "doc_topics_"):
+        raise ParameterError("topic_effects needs a fitted topic model (call .fit first) or "
+                             "an array of document-topic shares")
+    return np.asarray(model.doc_topics_, dtype=float), list(model.labels_), list(model.unit_ids_)
+
+
+def _docvars_for(model_units: list[str] | None, n: int, source: Any) -> pd.DataFrame:
+    """Document variables aligned with the model's rows."""
+    if source is None:
+        raise ParameterError("pass the corpus (or a DataFrame of document variables) whose "
+                             "documents the model was fit on")
+    if isinstance(source, pd.DataFrame):
+        dv = source
+        ids = list(dv["unit_id"].astype(str)) if "unit_id" in dv.columns else None
+    else:
+        dv = getattr(source, "docvars", None)
+        if dv is None:
+            raise ParameterError(f"a {type(source).__name__} has no document variables; "
+                                 "pass a Corpus, Tokens, Dfm or DataFrame")
+        dv = pd.DataFrame(dv)
+        ids = getattr(source, "unit_ids", None)
+        ids = [str(u) for u in ids] if ids is not None else None
+    dv = dv.reset_index(drop=True)
+    if model_units is not None and ids is not None and len(ids) == len(dv) \
+            and ids != model_units and set(model_units) <= set(ids):
+        pos = {u: i for i, u in enumerate(ids)}
+        dv = dv.iloc[[pos[u] for u in model_units]].reset_index(drop=True)
+    if len(dv) != n:
+        raise ParameterError(f"the document variables have {len(dv)} rows but the model has "
+                             f"{n} documents; pass the corpus the model was fit on")
+    return dv
+
+
+def _formula_variables(formula: str) -> list[str]:
+    """Names of the data columns a patsy right-hand side refers to."""
+    import patsy
+
+    try:
+        desc = patsy.ModelDesc.from_formula(formula)
+    except patsy.PatsyError as exc:
+        raise ParameterError(f"formula {formula!r} cannot be parsed ({exc.message}); "
+                             "write it like '~ region + year'") from None
+    names: list[str] = []
+    for term in desc.rhs_termlist + desc.lhs_termlist:
+        for factor in term.factors:
+            code = factor.name()
+            try:
+                tree = ast.parse(code, mode="eval")
+            except SyntaxError:
+                continue
+            called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+            attr_bases = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Name) and id(node) not in called \
+                        and id(node) not in attr_bases and node.id not in _FORMULA_NAMES \
+                        and not hasattr(builtins, node.id) and node.id not in names:
+                    names.append(node.id)
+    return names
+
+
+def _design(formula: str, dv: pd.DataFrame):
+    import patsy
+
+    rhs = formula.split("~", 1)[1] if "~" in formula else formula
+    if not rhs.strip():
+        raise ParameterError(f"formula {formula!r} has no variables; write e.g. '~ region + year'")
+    for name in _formula_variables("~" + rhs):
+        if name not in dv.columns:
+            avail = ", ".join(str(c) for c in dv.columns) or "(none)"
+            raise ColumnError(f"no document variable {name!r} for the formula {formula!r}; "
+                              f"available variables are: {avail}")
+    try:
+        X = patsy.dmatrix(rhs, dv, return_type="dataframe", NA_action="drop")
+    except patsy.PatsyError as exc:
+        raise ParameterError(f"formula {formula!r} does not fit the document variables "
+                             f"({exc.message})") from None
+    return X
+
+
+def _fit_one(y: np.ndarray, X: np.ndarray, link: str):
+    import statsmodels.api as sm
+
+    if link == "identity":
+        return sm.OLS(y, X).fit(cov_type="HC1")
+    with warnings.catch_warnings():
+        # the binomial family warns about non-integer "counts": that is the point of
+        # fractional logit (Papke & Wooldridge 1996)
+        warnings.simplefilter("ignore")
+        return sm.GLM(y, X, family=sm.families.Binomial()).fit(cov_type="HC1")
+
+
+def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year", *,
+                  method: str = "bootstrap", link: str = "identity", n_boot: int = 200,
+                  level: float = 0.95, random_state=None) -> pd.DataFrame:
+    """Regress each topic's document shares on document variables.
+
+    Parameters
+    ----------
+    model : fitted topic model or array of shape (n_units, n_topics)
+        Its ``doc_topics_`` are the outcomes.
+    corpus_or_docvars : Corpus, Tokens, Dfm or DataFrame
+        Document variables of the same units (aligned by unit id when possible).
+    formula : str
+        A patsy right-hand side, e.g. ``"~ region + year"`` or ``"~ C(year) + field"``.
+    method : {"bootstrap", "delta"}
+        ``"bootstrap"``: refit on ``n_boot`` resamples of documents; ``std_err`` is
+        the bootstrap standard deviation and the interval the percentile interval.
+        ``"delta"``: analytical heteroskedasticity-robust (HC1) standard errors with
+        normal intervals.
+    link : {"identity", "logit"}
+        ``"identity"``: OLS, estimates are changes in topic share. ``"logit"``:
+        fractional logit (GLM binomial), estimates are changes in log-odds.
+    n_boot : int, default 200
+    level : float, default 0.95
+    random_state : int, optional
+        Seed of the bootstrap resampling.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``topic, label, term, estimate, std_err, ci_low, ci_high, n``. The shares are
+        treated as data: uncertainty of the topic model itself is not propagated.
+
+    Raises
+    ------
+    ColumnError
+        A variable in ``formula`` is not a document variable (the message lists them).
+    """
+    if method not in ("bootstrap", "delta"):
+        raise ParameterError(f"method={method!r} is unknown; use 'bootstrap' or 'delta'")
+    if link not in ("identity", "logit"):
+        raise ParameterError(f"link={link!r} is unknown; use 'identity' or 'logit'")
+    if not 0 < level < 1:
+        raise ParameterError(f"level={level} must be between 0 and 1, e.g. 0.95")
+    theta, labels, units = _shares_and_labels(model)
+    dv = _docvars_for(units, theta.shape[0], corpus_or_docvars)
+    X = _design(formula, dv)
+    rows_used = X.index.to_numpy()
+    Y = theta[rows_used]
+    Xa = X.to_numpy(dtype=float)
+    n, p = Xa.shape
+    if n <= p:
+        raise ParameterError(f"{n} documents with complete variables are too few for the "
+                             f"{p} coefficients of {formula!r}; simplify the formula")
+    alpha = 1 - level
+    from scipy.stats import norm
+
+    z = norm.ppf(1 - alpha / 2)
+    fits = [_fit_one(Y[:, k], Xa, link) for k in range(Y.shape[1])]
+    est = np.array([f.params for f in fits])           # topics x terms
+    if method == "delta":
+        se = np.array([f.bse for f in fits])
+        lo, hi = est - z * se, est + z * se
+    else:
+        if int(n_boot) < 2:
+            raise ParameterError(f"n_boot={n_boot} is too small; use at least 50")
+        rng = np.random.RandomState(random_state)
+        boots = np.empty((int(n_boot),) + est.shape)
+        for b in range(int(n_boot)):
+            idx = rng.randint(0, n, n)
+            if link == "identity":
+                # one least-squares solve for all topics at once (same fit as OLS)
+                boots[b] = np.linalg.lstsq(Xa[idx], Y[idx], rcond=None)[0].T
+            else:
+                boots[b] = [_fit_one(Y[idx, k], Xa[idx], link).params
+                            for k in range(Y.shape[1])]
+        se = boots.std(axis=0, ddof=1)
+        lo = np.percentile(boots, 100 * alpha / 2, axis=0)
+        hi = np.percentile(boots, 100 * (1 - alpha / 2), axis=0)
+    terms = list(X.columns)
+    out = pd.DataFrame({
+        "topic": np.repeat(np.arange(len(labels)), p),
+        "label": np.repeat(np.asarray(labels, dtype=object), p),
+        "term": terms * len(labels),
+        "estimate": est.ravel(), "std_err": se.ravel(),
+        "ci_low": lo.ravel(), "ci_high": hi.ravel(),
+        "n": n,
+    })
+    out.attrs.update({"formula": formula, "method": method, "link": link, "level": level,
+                      "n_boot": int(n_boot) if method == "bootstrap" else None,
+                      "rows_dropped_missing": int(theta.shape[0] - n)})
+    return out
+
+
+def prevalence_over(model, corpus_or_docvars=None, var: str = "year", *,
+                    method: str = "bootstrap", n_boot: int = 200, level: float = 0.95,
+                    random_state=None) -> pd.DataFrame:
+    """Mean topic share at each level of a document variable, with intervals.
+
+    Parameters
+    ----------
+    model : fitted topic model or array of shape (n_units, n_topics)
+    corpus_or_docvars : Corpus, Tokens, Dfm or DataFrame
+    var : str
+        The document variable (e.g. ``"year"``, ``"region"``).
+    method : {"bootstrap", "normal"}
+        Percentile bootstrap of documents within each level, or mean +- z * SE.
+    n_boot, level, random_state
+        As in :func:`topic_effects`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<var>, topic, label, n, mean, ci_low, ci_high``, levels in sorted order.
+    """
+    if method not in ("bootstrap", "normal"):
+        raise ParameterError(f"method={method!r} is unknown; use 'bootstrap' or 'normal'")
+    theta, labels, units = _shares_and_labels(model)
+    dv = _docvars_for(units, theta.shape[0], corpus_or_docvars)
+    if var not in dv.columns:
+        avail = ", ".join(str(c) for c in dv.columns) or "(none)"
+        raise ColumnError(f"no document variable {var!r}; available variables are: {avail}")
+    from scipy.stats import norm
+
+    alpha = 1 - level
+    z = norm.ppf(1 - alpha / 2)
+    rng = np.random.RandomState(random_state)
+    values = dv[var]
+    rows = []
+    for value in sorted(values.dropna().unique(), key=lambda v: (str(type(v)), v)):
+        g = theta[(values == value).to_numpy()]
+        mean = g.mean(axis=0)
+        if method == "normal" or len(g) < 2:
+            se = g.std(axis=0, ddof=1) / np.sqrt(len(g)) if len(g) > 1 else np.full_like(mean, np.nan)
+            lo, hi = mean - z * se, mean + z * se
+        else:
+            boots = np.empty((int(n_boot), g.shape[1]))
+            for b in range(int(n_boot)):
+                boots[b] = g[rng.randint(0, len(g), len(g))].mean(axis=0)
+            lo = np.percentile(boots, 100 * alpha / 2, axis=0)
+            hi = np.percentile(boots, 100 * (1 - alpha / 2), axis=0)
+        for k in range(theta.shape[1]):
+            rows.append((value, k, labels[k], len(g), mean[k], lo[k], hi[k]))
+    return pd.DataFrame(rows, columns=[var, "topic", "label", "n", "mean", "ci_low", "ci_high"])
