@@ -1,0 +1,174 @@
+"""``quanyu topics INPUT --k 20 -o OUTDIR``: fit a topic model on a corpus.
+
+OUTDIR gets ``topics.csv`` (topic, label, rank, term, weight, frex, lift),
+``doc_topics.csv`` (doc_id, topic, weight) and ``model_info.json`` (settings,
+preprocessing record, coherence, versions, corpus hash). Everything is computed
+before OUTDIR is created, and OUTDIR is built under a temporary name, so a failed
+run leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import warnings
+from pathlib import Path
+
+from ..errors import OutputError, ParameterError
+
+_MODELS = ("lda", "nmf", "seeded")
+
+
+def _read(args):
+    from ..corpus import read_corpus
+
+    path = Path(args.input)
+    # A .txt file is one document per line (the common export of hand-made corpora);
+    # folders and tables go through read_corpus unchanged.
+    lines = path.is_file() and path.suffix.lower() == ".txt"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corpus = read_corpus(args.input, text_column=args.text_column, lines=lines,
+                             encoding=args.encoding)
+    for w in caught:
+        # one line per note: the CLI's stderr stays readable
+        print(f"quanyu: note: {' '.join(str(w.message).split())}", file=sys.stderr)
+    return corpus
+
+
+def _segment(corpus):
+    from ..segment import segment
+
+    return segment(corpus)
+
+
+def _model(args):
+    from ..topics import LdaTopics, NmfTopics, SeededTopics
+
+    common = dict(random_state=args.seed, min_len=args.min_len,
+                  stopwords=None if args.stopwords == "none" else args.stopwords,
+                  min_docs=args.min_docs, max_docfreq=args.max_docfreq, n_terms=args.n_terms)
+    if args.model == "nmf":
+        return NmfTopics(args.k, **({"iterations": args.iterations} if args.iterations
+                                    else {}), **common)
+    lda = dict(backend=args.backend, iterations=args.iterations, workers=args.workers)
+    if args.model == "seeded":
+        seeded = SeededTopics(framework=args.framework, dimension=args.dimension, n_free=0,
+                              **lda, **common)
+        n_cat = len(seeded._categories())
+        if args.k < n_cat:
+            raise ParameterError(f"--k {args.k} is smaller than the {n_cat} categories of "
+                                 f"{args.framework}:{args.dimension}; use --k {n_cat} or more "
+                                 f"({n_cat} seeded topics + free ones)")
+        return seeded.set_params(n_free=args.k - n_cat)
+    return LdaTopics(args.k, **lda, **common)
+
+
+def _versions() -> dict:
+    import gensim
+    import numpy
+    import pandas
+    import sklearn
+    import tomotopy
+
+    from .. import __version__
+    return {"quanyu_nlp": __version__, "python": platform.python_version(),
+            "numpy": numpy.__version__, "pandas": pandas.__version__,
+            "scikit-learn": sklearn.__version__, "gensim": gensim.__version__,
+            "tomotopy": tomotopy.__version__}
+
+
+def _fmt(frame, cols):
+    # Fixed precision: the same seed must give byte-identical files on every run.
+    out = frame.copy()
+    for c in cols:
+        out[c] = out[c].map(lambda v: f"{v:.6g}")
+    return out
+
+
+def run(args) -> int:
+    if args.k < 2:
+        raise ParameterError(f"--k {args.k} is too small: a topic model needs K >= 2 topics")
+    out = Path(args.output)
+    if out.exists() and not args.overwrite:
+        raise OutputError(f"output folder {out} already exists; remove it, choose another "
+                          "or pass --overwrite")
+    corpus = _read(args)
+    if len(corpus) == 0:
+        raise ParameterError(f"{args.input}: the corpus is empty; nothing to model")
+    tokens = _segment(corpus)
+    model = _model(args).fit(tokens)
+
+    import numpy as np
+
+    coherence = None
+    if not args.no_coherence:
+        npmi = model.coherence("c_npmi", top_n=10)
+        coherence = {"measure": "c_npmi", "top_n": 10,
+                     "mean": None if np.all(np.isnan(npmi)) else round(float(np.nanmean(npmi)), 6),
+                     "per_topic": [None if np.isnan(v) else round(float(v), 6) for v in npmi]}
+    settings = {k: v for k, v in sorted(vars(args).items()) if k not in ("func", "debug")}
+    info = {
+        "command": "quanyu topics",
+        "settings": settings,
+        "model": model.info(),
+        "corpus": {"path": str(args.input), "documents": len(corpus),
+                   "content_hash": corpus.content_hash},
+        "segmenter": getattr(tokens, "meta", {}).get("segmenter"),
+        "coherence": coherence,
+        "exclusivity": [round(float(v), 6) for v in model.exclusivity(10)],
+        "versions": _versions(),
+    }
+    terms = model.topic_terms_[["topic", "label", "rank", "term", "weight", "frex", "lift"]]
+    terms = _fmt(terms, ["weight", "frex", "lift"])
+    doc_topics = model.doc_topics_frame(long=True)[["doc_id", "topic", "weight"]]
+    doc_topics = _fmt(doc_topics, ["weight"])
+    from .._io import atomic_dir
+
+    with atomic_dir(out, overwrite=args.overwrite) as tmp:
+        terms.to_csv(tmp / "topics.csv", index=False, lineterminator="\n")
+        doc_topics.to_csv(tmp / "doc_topics.csv", index=False, lineterminator="\n")
+        (tmp / "model_info.json").write_text(
+            json.dumps(info, ensure_ascii=False, indent=2, default=str) + "\n",
+            encoding="utf-8")
+    mean = coherence["mean"] if coherence else None
+    print(f"{out}: {model.n_topics_} topics on {len(corpus)} documents"
+          + (f", mean NPMI {mean:.3f}" if mean is not None else ""), file=sys.stderr)
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("topics", help="fit a topic model (LDA, NMF or framework-seeded)",
+                       description="Fit a topic model and write topics.csv, doc_topics.csv "
+                                   "and model_info.json to OUTDIR.")
+    p.add_argument("input", help="a .txt file (one document per line), a folder or a CSV/XLSX")
+    p.add_argument("-o", "--output", required=True, help="output folder (must not exist)")
+    p.add_argument("--k", type=int, default=20,
+                   help="number of topics (seeded: categories + free topics; default 20)")
+    p.add_argument("--model", choices=_MODELS, default="lda", help="default: lda")
+    p.add_argument("--backend", choices=("tomotopy", "gensim"), default="tomotopy",
+                   help="LDA engine (default: tomotopy)")
+    p.add_argument("--framework", default="quanyu", help="framework for --model seeded")
+    p.add_argument("--dimension", default="leadership",
+                   help="framework dimension whose categories seed topics")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same topics)")
+    p.add_argument("--iterations", type=int, default=None,
+                   help="Gibbs iterations (tomotopy, default 200) / NMF max_iter")
+    p.add_argument("--workers", type=int, default=1,
+                   help="tomotopy threads; 1 (default) is reproducible, more is faster")
+    p.add_argument("--text-column", default=None, help="text column of a CSV/XLSX")
+    p.add_argument("--encoding", default=None, help="force an input encoding")
+    p.add_argument("--stopwords", default="zh",
+                   help="zh, party, zh+party, a file, or none (default: zh)")
+    p.add_argument("--min-len", type=int, default=2,
+                   help="shortest token kept as a topic term (default 2; recorded)")
+    p.add_argument("--min-docs", type=int, default=2,
+                   help="drop terms in fewer documents (default 2)")
+    p.add_argument("--max-docfreq", type=float, default=0.5,
+                   help="drop terms in more than this share of documents (default 0.5)")
+    p.add_argument("--n-terms", type=int, default=20, help="terms per topic in topics.csv")
+    p.add_argument("--no-coherence", action="store_true",
+                   help="skip the NPMI coherence in model_info.json (faster)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing OUTDIR")
+    p.set_defaults(func=run)
