@@ -89,6 +89,14 @@ class Corpus:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Corpus is immutable; transforms return a new Corpus")
 
+    def __getstate__(self) -> dict:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __setstate__(self, state: dict) -> None:
+        # Unpickling (process pools, --resume) must bypass the immutability guard.
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+
     # basic access --------------------------------------------------------------------
     @property
     def level(self) -> str:

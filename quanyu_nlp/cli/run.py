@@ -1,0 +1,27 @@
+"""``quanyu run CONFIG``: the main job — a whole analysis from one config file."""
+
+from __future__ import annotations
+
+
+def run(args) -> int:
+    from ..experiment import run as run_experiment
+
+    result = run_experiment(args.config, out=args.out, resume=args.resume,
+                            progress=not args.no_progress, quiet=args.quiet)
+    print(f"results: {result.path}")
+    print(f"report:  {result.report}")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="run an experiment from a TOML config (the main job)",
+                       description="Run a whole analysis from one config file and write a "
+                                   "run folder with tables, figures, report and manifest.")
+    p.add_argument("config", help="experiment config, e.g. experiments/demo.toml")
+    p.add_argument("--out", default=None,
+                   help="run folder to create (default experiments/runs/<name>-<UTC>-<hash>/)")
+    p.add_argument("--resume", action="store_true",
+                   help="reuse finished steps of an earlier run whose inputs match")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true", help="print only where the results are")
+    p.set_defaults(func=run)

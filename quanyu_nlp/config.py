@@ -1,0 +1,308 @@
+"""Experiment configuration: one TOML file that says how every number was produced.
+
+The schema below is the single source of truth for what a config may contain: the
+validator, ``experiments/template.toml`` and the resolved config written into each run
+folder all follow it.  Every mistake is reported on one line naming the file, the line
+and the key, with the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._io import stable_hash
+from .errors import ConfigError
+
+__all__ = ["SCHEMA", "load_config", "Config", "dump_toml"]
+
+_ANY_LIST = (list,)
+
+# section -> key -> (allowed types, default, help). ``None`` default means "required"
+# only for corpus.path; elsewhere it means "not set".
+SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any, str]]] = {
+    "experiment": {
+        "name": ((str,), "experiment", "a short name used in the run folder name"),
+        "description": ((str,), "", "what this analysis is for"),
+        "seed": ((int,), 1, "random seed for every random step"),
+        "n_jobs": ((int,), 1, "processes for segmentation (1 = no pool)"),
+    },
+    "corpus": {
+        "path": ((str,), None, "corpus location, relative to this config file"),
+        "text_column": ((str,), "", "text column of a CSV/XLSX corpus"),
+        "lines": ((bool,), False, "one document per line of a .txt file"),
+        "encoding": ((str,), "", "force an encoding (empty: detect)"),
+        "manifest": ((str,), "", "manifest of document variables (empty: manifest.csv beside the files)"),
+    },
+    "normalize": {
+        "enabled": ((bool,), True, "normalise the text before analysis"),
+        "fullwidth": ((bool,), True, "full-width letters/digits to half-width"),
+        "whitespace": ((bool,), True, "tidy whitespace"),
+        "t2s": ((bool,), False, "traditional to simplified Chinese"),
+        "strip_chrome": ((bool,), False, "remove web-page chrome lines"),
+    },
+    "structure": {
+        "unit": ((str,), "sentences", "unit of coding: sentences or paragraphs"),
+        "semicolons": ((str,), "auto", "split semicolon lists: auto, always, never"),
+        "parts": (_ANY_LIST, ["body", "abstract"], "parts of documents to analyse"),
+    },
+    "segment": {
+        "backend": ((str,), "rjieba", "rjieba (fast) or jieba (reference)"),
+        "lexicon": ((bool,), True, "use the party-building lexicon"),
+        "user_dict": ((str,), "", "a user dictionary file (jieba format), relative to the config"),
+        "stopwords": (_ANY_LIST, ["zh", "party"], "stopword lists: zh, party, or file paths"),
+        "min_len": ((int,), 1, "drop tokens shorter than this after stopwords"),
+    },
+    "explore": {
+        "top_n": ((int,), 50, "how many frequent terms to keep"),
+        "group_by": ((str,), "", "document variable for grouped frequencies"),
+        "keyness_by": ((str,), "", "document variable for keyness"),
+        "keyness_target": ((str,), "", "value of keyness_by that is the target group"),
+        "kwic": (_ANY_LIST, [], "keywords for keyword-in-context tables"),
+        "window": ((int,), 5, "KWIC window in tokens"),
+    },
+    "topics": {
+        "enabled": ((bool,), True, "fit topic models"),
+        "model": ((str,), "lda", "lda, nmf or seeded"),
+        "k": ((int, list), 8, "number of topics, or a list of candidates to choose from"),
+        "select_seeds": (_ANY_LIST, [1, 2], "seeds for the stability of K selection"),
+        "iterations": ((int,), 300, "sampler iterations"),
+        "unit": ((str,), "documents", "documents or paragraphs"),
+        "effects": ((str,), "", "formula for topic effects, e.g. '~ field + year'"),
+        "seeded_dimension": ((str,), "", "also fit framework-seeded topics for this dimension"),
+        "n_free": ((int,), 3, "free topics beside the seeded ones"),
+        "n_terms": ((int,), 10, "top terms per topic in tables"),
+    },
+    "coding": {
+        "enabled": ((bool,), True, "code units against a framework"),
+        "framework": ((str,), "quanyu", "a built-in framework name or a codebook path"),
+        "dimensions": (_ANY_LIST, [], "dimensions to code (empty: all)"),
+        "threshold": ((float, int), -1.0, "score below which a unit is 无 (negative: the coder's default)"),
+        "labelled": ((str,), "", "a CSV of units you coded, to train on (relative to the config)"),
+        "human_sheets": (_ANY_LIST, [], "coded sheets for reliability (relative to the config)"),
+    },
+    "evidence": {
+        "by": (_ANY_LIST, [], "document variables to count by"),
+        "n_quotes": ((int,), 3, "quotes per category"),
+    },
+    "figures": {
+        "enabled": ((bool,), True, "draw figures"),
+        "preset": ((str,), "double", "single, double or slide"),
+        "font": ((str,), "sans", "sans or serif"),
+    },
+    "report": {
+        "enabled": ((bool,), True, "write report.html"),
+        "title": ((str,), "", "report title"),
+    },
+}
+
+_CHOICES = {
+    ("structure", "unit"): ("sentences", "paragraphs"),
+    ("structure", "semicolons"): ("auto", "always", "never"),
+    ("segment", "backend"): ("rjieba", "jieba"),
+    ("topics", "model"): ("lda", "nmf", "seeded"),
+    ("topics", "unit"): ("documents", "paragraphs"),
+    ("figures", "preset"): ("single", "double", "slide"),
+    ("figures", "font"): ("sans", "serif"),
+}
+
+
+def _line_of(text: str, section: str, key: str | None = None) -> int | None:
+    """Line number of ``[section]`` or of ``key`` inside it (tomllib gives none)."""
+    current = None
+    for i, line in enumerate(text.splitlines(), start=1):
+        s = line.strip()
+        m = re.match(r"^\[\s*([^\]\s]+)\s*\]", s)
+        if m:
+            current = m.group(1)
+            if key is None and current == section:
+                return i
+            continue
+        if key is not None and current == section and re.match(
+                rf'^("?){re.escape(key)}\1\s*=', s):
+            return i
+    return None
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated experiment configuration.
+
+    Attributes
+    ----------
+    path : Path
+        The config file.
+    data : dict
+        Every section with every key, defaults filled in.
+    raw : str
+        The file's text.
+    """
+
+    path: Path
+    data: dict
+    raw: str
+
+    def __getitem__(self, section: str) -> dict:
+        return self.data[section]
+
+    @property
+    def base(self) -> Path:
+        return self.path.parent
+
+    def resolve(self, rel: str) -> Path:
+        """A path from the config, relative to the config file."""
+        p = Path(rel).expanduser()
+        return p if p.is_absolute() else (self.base / p)
+
+    @property
+    def hash(self) -> str:
+        return stable_hash(self.data)
+
+    def where(self, section: str, key: str | None = None) -> str:
+        line = _line_of(self.raw, section, key)
+        return f"{self.path}" + (f" line {line}" if line else "")
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate an experiment config.
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file, line and key, and the fix.
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: no such config file; check the path "
+                          "(e.g. experiments/demo.toml)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{p}: is a folder; give the .toml config file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: not UTF-8 text; save the config as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        where = f" line {m.group(1)} column {m.group(2)}" if m else ""
+        reason = re.sub(r"\s*\(at line.*\)$", "", msg)
+        raise ConfigError(f"{p}{where}: TOML syntax error: {reason}; fix the syntax "
+                          "(strings need quotes, tables are [name])") from None
+    out: dict[str, dict] = {}
+    for section, value in data.items():
+        if section not in SCHEMA:
+            hint = difflib.get_close_matches(section, SCHEMA, n=1)
+            line = _line_of(raw, section)
+            raise ConfigError(f"{p}{f' line {line}' if line else ''}: unknown section "
+                              f"[{section}]" + (f"; did you mean [{hint[0]}]?" if hint else
+                                                f"; sections are: {', '.join(SCHEMA)}"))
+        if not isinstance(value, dict):
+            line = _line_of(raw, section) or _find_bare(raw, section)
+            raise ConfigError(f"{p}{f' line {line}' if line else ''}: {section} must be a "
+                              f"table [{section}], not a value")
+    for section, keys in SCHEMA.items():
+        given = data.get(section, {})
+        sec: dict[str, Any] = {}
+        for key, value in given.items():
+            if key not in keys:
+                hint = difflib.get_close_matches(key, keys, n=1)
+                line = _line_of(raw, section, key)
+                raise ConfigError(f"{p}{f' line {line}' if line else ''}: unknown key "
+                                  f"{key!r} in [{section}]" + (f"; did you mean {hint[0]!r}?"
+                                  if hint else f"; keys are: {', '.join(keys)}"))
+            types, _, _ = keys[key]
+            ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+            if not ok:
+                line = _line_of(raw, section, key)
+                want = " or ".join(t.__name__ for t in types)
+                raise ConfigError(f"{p}{f' line {line}' if line else ''}: [{section}] {key} "
+                                  f"must be {want}, not {type(value).__name__} ({value!r})")
+            choices = _CHOICES.get((section, key))
+            if choices and value not in choices:
+                line = _line_of(raw, section, key)
+                raise ConfigError(f"{p}{f' line {line}' if line else ''}: [{section}] {key} = "
+                                  f"{value!r} is not one of: {', '.join(choices)}")
+            sec[key] = value
+        for key, (_, default, _) in keys.items():
+            sec.setdefault(key, default)
+        out[section] = sec
+    if not out["corpus"].get("path"):
+        line = _line_of(raw, "corpus")
+        raise ConfigError(f"{p}{f' line {line}' if line else ''}: no corpus location; add "
+                          "path = \"../corpus/demo\" to the [corpus] table")
+    cfg = Config(path=p.resolve(), data=out, raw=raw)
+    _check_values(cfg)
+    return cfg
+
+
+def _find_bare(raw: str, key: str) -> int | None:
+    for i, line in enumerate(raw.splitlines(), start=1):
+        if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            return i
+    return None
+
+
+def _check_values(cfg: Config) -> None:
+    """Checks that need more than a type: paths exist, numbers in range."""
+    corpus_path = cfg.resolve(cfg["corpus"]["path"])
+    if not corpus_path.exists() and not any(ch in str(corpus_path) for ch in "*?["):
+        raise ConfigError(f"{cfg.where('corpus', 'path')}: corpus path {corpus_path} does not "
+                          "exist; path is relative to the config file")
+    for section, key in (("segment", "user_dict"), ("coding", "labelled"),
+                         ("corpus", "manifest")):
+        v = cfg[section][key]
+        if v and not cfg.resolve(v).exists():
+            raise ConfigError(f"{cfg.where(section, key)}: [{section}] {key} file "
+                              f"{cfg.resolve(v)} does not exist; paths are relative to the "
+                              "config file")
+    for v in cfg["coding"]["human_sheets"]:
+        if not isinstance(v, str) or not cfg.resolve(v).exists():
+            raise ConfigError(f"{cfg.where('coding', 'human_sheets')}: coded sheet {v!r} "
+                              "does not exist; paths are relative to the config file")
+    k = cfg["topics"]["k"]
+    ks = k if isinstance(k, list) else [k]
+    if not ks or not all(isinstance(x, int) and not isinstance(x, bool) for x in ks):
+        raise ConfigError(f"{cfg.where('topics', 'k')}: [topics] k must be an integer or a "
+                          "list of integers, e.g. k = [4, 6, 8]")
+    if min(ks) < 2:
+        raise ConfigError(f"{cfg.where('topics', 'k')}: [topics] k = {min(ks)} is out of "
+                          "range; a topic model needs k >= 2")
+    if cfg["topics"]["iterations"] < 1:
+        raise ConfigError(f"{cfg.where('topics', 'iterations')}: iterations must be >= 1")
+    thr = cfg["coding"]["threshold"]
+    if thr > 1:
+        raise ConfigError(f"{cfg.where('coding', 'threshold')}: threshold {thr} must be "
+                          "between 0 and 1 (or negative for the coder's default)")
+    for key in ("top_n", "window"):
+        if cfg["explore"][key] < 1:
+            raise ConfigError(f"{cfg.where('explore', key)}: [explore] {key} must be >= 1")
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(type(v))
+
+
+def dump_toml(data: dict[str, dict], header: str = "") -> str:
+    """Write a two-level config dict as TOML (tomllib can read, not write)."""
+    lines = [header.rstrip()] if header else []
+    for section, keys in data.items():
+        lines.append(f"\n[{section}]")
+        for k, v in keys.items():
+            lines.append(f"{k} = {_toml_value(v)}")
+    return "\n".join(lines).lstrip("\n") + "\n"

@@ -1,0 +1,588 @@
+"""Reproducible batch runs from one config file: ``quanyu run experiments/demo.toml``.
+
+A run reads the corpus, normalises and structures it, segments, explores, fits topic
+models, codes units against a framework, builds evidence tables, draws figures and
+writes an HTML report — into one run folder that records how every number was made:
+
+    <run>/config.resolved.toml   every option, defaults filled in
+    <run>/manifest.json          versions, platform, git commit, hashes, seeds, step times
+    <run>/tables/                CSV and Parquet
+    <run>/figures/               figure bundles (PDF, SVG, PNG, CSV, caption)
+    <run>/report.html            the self-contained report
+    <run>/log.txt                what happened, step by step
+
+The folder is built under a temporary name and renamed only when the run is complete,
+so a failed run leaves nothing behind.  ``resume=True`` reuses the finished steps of the
+latest earlier run of the same experiment whose inputs hash the same.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import pickle
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from ._io import atomic_dir, atomic_write, ensure_writable_dir, stable_hash
+from .config import Config, dump_toml, load_config
+from .errors import ConfigError, QuanyuError
+
+__all__ = ["run", "Run", "STEPS"]
+
+
+@dataclass
+class Run:
+    """The result of a run: where it went, and its tables and figures.
+
+    Attributes
+    ----------
+    path : Path
+        The run folder.
+    manifest : dict
+        What ``manifest.json`` holds.
+    tables : dict of str to pandas.DataFrame
+    figures : dict of str to Path
+        Figure name → PDF path.
+    """
+
+    path: Path
+    manifest: dict
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def report(self) -> Path:
+        return self.path / "report.html"
+
+    def __repr__(self) -> str:
+        return (f"<Run {self.path.name}: {len(self.tables)} tables, {len(self.figures)} "
+                f"figures, report {self.report}>")
+
+    def _repr_html_(self) -> str:
+        import html
+        rows = "".join(f"<li>{html.escape(k)} ({len(v)} rows)</li>" for k, v in self.tables.items())
+        return (f"<p><b>Run</b> {html.escape(str(self.path))}</p><ul>{rows}</ul>"
+                f"<p>Report: {html.escape(str(self.report))}</p>")
+
+
+class _Context:
+    """What steps share: the config, earlier steps' results, the log."""
+
+    def __init__(self, cfg: Config, workdir: Path, log: Callable[[str], None]):
+        self.cfg = cfg
+        self.workdir = workdir
+        self.log = log
+        self.results: dict[str, dict[str, Any]] = {}
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.figures: dict[str, Path] = {}
+        self.hashes: dict[str, str] = {}
+        self.provenance: dict[str, Any] = {}
+
+    def __getitem__(self, step: str) -> dict[str, Any]:
+        return self.results[step]
+
+
+# ---------------------------------------------------------------------------------------
+# steps: each returns {"tables": {...}, other objects}; tables are written by the runner
+
+
+def _step_corpus(ctx: _Context) -> dict:
+    from .corpus import corpus_normalize, read_corpus
+
+    c = ctx.cfg["corpus"]
+    corpus = read_corpus(ctx.cfg.resolve(c["path"]), text_column=c["text_column"] or None,
+                         lines=c["lines"], encoding=c["encoding"] or None,
+                         manifest=ctx.cfg.resolve(c["manifest"]) if c["manifest"] else None)
+    n = ctx.cfg["normalize"]
+    if n["enabled"]:
+        corpus = corpus_normalize(corpus, fullwidth=n["fullwidth"], whitespace=n["whitespace"],
+                                  t2s=n["t2s"], strip_chrome=n["strip_chrome"])
+    summary = corpus.summary()
+    rows = [{"variable": var, "value": val, "documents": cnt}
+            for var, counts in summary["variables"].items() for val, cnt in counts.items()]
+    docs = corpus.units.drop(columns=["text", "unit_id"])
+    docs.insert(1, "characters", corpus.units["text"].str.len())
+    return {"corpus": corpus,
+            "tables": {"corpus_summary": pd.DataFrame(rows, columns=["variable", "value", "documents"]),
+                       "documents": docs}}
+
+
+def _step_structure(ctx: _Context) -> dict:
+    from .corpus import corpus_reshape
+
+    s = ctx.cfg["structure"]
+    corpus = ctx["corpus"]["corpus"]
+    units = corpus_reshape(corpus, to=s["unit"], semicolons=s["semicolons"],
+                           parts=tuple(s["parts"]) or None)
+    paragraphs = corpus_reshape(corpus, to="paragraphs", parts=tuple(s["parts"]) or None)
+    u = units.units
+    parts = (corpus_reshape(corpus, to="paragraphs").units.groupby("part").size()
+             .rename("paragraphs").reset_index())
+    table = u.drop(columns=["text"]).assign(characters=u["text"].str.len())
+    return {"units": units, "paragraphs": paragraphs,
+            "tables": {"units": table, "parts": parts}}
+
+
+def _step_segment(ctx: _Context) -> dict:
+    from .segment import segment, tokens_remove
+
+    s = ctx.cfg["segment"]
+    user_dict = str(ctx.cfg.resolve(s["user_dict"])) if s["user_dict"] else None
+    stop = [str(ctx.cfg.resolve(x)) if x not in ("zh", "party") else x for x in s["stopwords"]]
+    kw = dict(backend=s["backend"], lexicon=s["lexicon"], user_dict=user_dict,
+              n_jobs=ctx.cfg["experiment"]["n_jobs"])
+    docs = ctx["corpus"]["corpus"]
+    units = ctx["structure"]["units"]
+    tok_units = segment(units, **kw)
+    tok_docs = segment(docs, **kw)
+    clean = dict(stopwords=stop or None, min_len=s["min_len"])
+    return {"tokens_units": tok_units, "tokens_docs": tok_docs,
+            "clean_units": tokens_remove(tok_units, **clean),
+            "clean_docs": tokens_remove(tok_docs, **clean),
+            "segmenter": tok_units.meta.get("segmenter", {}), "tables": {}}
+
+
+def _step_explore(ctx: _Context) -> dict:
+    from .features import kwic, textstat_collocations, textstat_frequency, textstat_keyness
+
+    e = ctx.cfg["explore"]
+    toks = ctx["segment"]["clean_docs"]
+    tables = {"frequency": textstat_frequency(toks, n=e["top_n"])}
+    dv = toks.docvars
+    if e["group_by"]:
+        _need_var(ctx, dv, "explore", "group_by", e["group_by"])
+        tables["frequency_by_group"] = textstat_frequency(toks, n=e["top_n"], groups=e["group_by"])
+    if e["keyness_by"]:
+        _need_var(ctx, dv, "explore", "keyness_by", e["keyness_by"])
+        target = e["keyness_target"]
+        values = sorted(map(str, dv[e["keyness_by"]].dropna().unique()))
+        if not target:
+            target = values[0]
+        elif target not in values:
+            raise ConfigError(f"{ctx.cfg.where('explore', 'keyness_target')}: no documents have "
+                              f"{e['keyness_by']} = {target!r}; values are: {', '.join(values)}")
+        k = textstat_keyness(toks, target=(e["keyness_by"], target))
+        tables["keyness"] = k.head(e["top_n"]).reset_index(drop=True)
+    for i, word in enumerate(e["kwic"]):
+        kw = kwic(ctx["segment"]["tokens_units"], word, window=e["window"])
+        tables[f"kwic_{i + 1}"] = pd.DataFrame(kw).reset_index(drop=True)
+    tables["collocations"] = textstat_collocations(toks, size=2, min_count=3).head(e["top_n"])
+    return {"tables": tables}
+
+
+def _step_topics(ctx: _Context) -> dict:
+    from . import topics as tp
+
+    t = ctx.cfg["topics"]
+    seed = ctx.cfg["experiment"]["seed"]
+    toks = ctx["segment"]["clean_docs"]
+    n_docs = len(toks)
+    ks = t["k"] if isinstance(t["k"], list) else [t["k"]]
+    if max(ks) >= n_docs:
+        raise ConfigError(f"{ctx.cfg.where('topics', 'k')}: k = {max(ks)} is too large for "
+                          f"{n_docs} documents; use k < {n_docs}")
+    tables: dict[str, pd.DataFrame] = {}
+    out: dict[str, Any] = {}
+    if len(ks) > 1:
+        sel = tp.select_k(toks, ks=ks, seeds=t["select_seeds"], iterations=t["iterations"])
+        tables["k_selection"] = sel.table if hasattr(sel, "table") else pd.DataFrame(sel)
+        k = int(sel.recommended_k)
+        out["k_selection"] = sel
+    else:
+        k = ks[0]
+    Model = {"lda": tp.LdaTopics, "nmf": tp.NmfTopics}.get(t["model"])
+    if t["model"] == "seeded":
+        model = tp.SeededTopics(framework=ctx.cfg["coding"]["framework"],
+                                dimension=t["seeded_dimension"] or "leadership",
+                                n_free=t["n_free"], random_state=seed,
+                                iterations=t["iterations"]).fit(toks)
+    else:
+        kwargs = dict(random_state=seed)
+        if t["model"] == "lda":
+            kwargs["iterations"] = t["iterations"]
+        model = Model(k, **kwargs).fit(toks)
+    out["model"] = model
+    out["k"] = k
+    tables["topics"] = model.top_terms(t["n_terms"]).reset_index(drop=True)
+    tables["doc_topics"] = model.doc_topics_frame().reset_index(drop=True)
+    if t["effects"]:
+        for var in _formula_vars(t["effects"]):
+            _need_var(ctx, toks.docvars, "topics", "effects", var)
+        eff = tp.topic_effects(model, toks.docvars, formula=t["effects"], random_state=seed)
+        tables["topic_effects"] = eff.reset_index(drop=True)
+    if t["seeded_dimension"] and t["model"] != "seeded":
+        seeded = tp.SeededTopics(framework=ctx.cfg["coding"]["framework"],
+                                 dimension=t["seeded_dimension"], n_free=t["n_free"],
+                                 random_state=seed, iterations=t["iterations"]).fit(toks)
+        out["seeded"] = seeded
+        tables["seeded_topics"] = seeded.top_terms(t["n_terms"]).reset_index(drop=True)
+    return {**out, "tables": tables}
+
+
+def _formula_vars(formula: str) -> list[str]:
+    import re
+    rhs = formula.split("~", 1)[-1]
+    names = re.findall(r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*", rhs)
+    return [n for n in dict.fromkeys(names) if n not in ("C", "Q", "I", "np", "log")]
+
+
+def _need_var(ctx: _Context, dv: pd.DataFrame, section: str, key: str, var: str) -> None:
+    if var not in dv.columns:
+        raise ConfigError(f"{ctx.cfg.where(section, key)}: unknown column {var!r} in "
+                          f"[{section}] {key}; the corpus has: {', '.join(map(str, dv.columns))}")
+
+
+def _step_coding(ctx: _Context) -> dict:
+    from .coding import code
+    from .frameworks import load_framework
+
+    c = ctx.cfg["coding"]
+    fw_name = c["framework"]
+    fw_arg = str(ctx.cfg.resolve(fw_name)) if fw_name.endswith(".toml") else fw_name
+    try:
+        fw = load_framework(fw_arg)
+    except QuanyuError as exc:
+        raise ConfigError(f"{ctx.cfg.where('coding', 'framework')}: {exc.message}") from None
+    dims = c["dimensions"] or [d.id for d in fw.dimensions]
+    known = [d.id for d in fw.dimensions]
+    for d in dims:
+        if d not in known:
+            raise ConfigError(f"{ctx.cfg.where('coding', 'dimensions')}: framework {fw.name!r} "
+                              f"has no dimension {d!r}; it has: {', '.join(known)}")
+    labelled = None
+    if c["labelled"]:
+        from .corpus import read_corpus
+        labelled = pd.read_csv(ctx.cfg.resolve(c["labelled"]), dtype=str, keep_default_na=False)
+    units = ctx["structure"]["units"]
+    kwargs = dict(framework=fw, unit="as-is", dimensions=dims,
+                  random_state=ctx.cfg["experiment"]["seed"])
+    if c["threshold"] >= 0:
+        kwargs["threshold"] = c["threshold"]
+    if labelled is not None:
+        kwargs["labelled"] = labelled
+    codings = code(units, **kwargs)
+    frame = codings.to_frame().reset_index(drop=True)
+    counts = (frame.groupby(["dimension", "category"]).size().rename("units").reset_index())
+    return {"framework": fw, "codings": codings, "dimensions": dims,
+            "tables": {"codings": frame, "coding_counts": counts}}
+
+
+def _step_evidence(ctx: _Context) -> dict:
+    from .evidence import evidence_table
+
+    e = ctx.cfg["evidence"]
+    corpus = ctx["structure"]["units"]
+    for var in e["by"]:
+        _need_var(ctx, corpus.docvars, "evidence", "by", var)
+    tables = {}
+    objs = {}
+    for dim in ctx["coding"]["dimensions"][:2] if len(ctx["coding"]["dimensions"]) > 2 \
+            else ctx["coding"]["dimensions"]:
+        ev = evidence_table(ctx["coding"]["codings"], corpus, by=e["by"],
+                            n_quotes=e["n_quotes"], dimension=dim)
+        tables[f"evidence_counts_{dim}"] = ev.counts.reset_index(drop=True)
+        tables[f"evidence_quotes_{dim}"] = ev.quotes.reset_index(drop=True)
+        objs[dim] = ev
+    return {"evidence": objs, "tables": tables}
+
+
+def _step_reliability(ctx: _Context) -> dict:
+    sheets = ctx.cfg["coding"]["human_sheets"]
+    if not sheets:
+        return {"tables": {}}
+    from .coding import read_coding_sheet, reliability_report
+
+    frames = [read_coding_sheet(ctx.cfg.resolve(s)) for s in sheets]
+    rep = reliability_report(frames, ctx["coding"]["framework"],
+                             model=ctx["coding"]["codings"])
+    table = rep if isinstance(rep, pd.DataFrame) else rep.table
+    return {"reliability": rep, "tables": {"reliability": table.reset_index(drop=True)}}
+
+
+def _step_figures(ctx: _Context) -> dict:
+    from . import viz
+
+    f = ctx.cfg["figures"]
+    viz.use_style(preset=f["preset"], font=f["font"])
+    figdir = ctx.workdir / "figures"
+    figdir.mkdir(exist_ok=True)
+    made: dict[str, Path] = {}
+    prov = ctx.provenance
+
+    def save(name: str, display) -> None:
+        display.plot()
+        display.save(figdir / name, provenance=prov)
+        import matplotlib.pyplot as plt
+        plt.close(display.figure_)
+        made[name] = figdir / f"{name}.pdf"
+
+    T = ctx.tables
+    if "codings" in T:
+        save("framework_distribution", viz.FrameworkDistributionDisplay.from_codings(T["codings"]))
+        by = ctx.cfg["evidence"]["by"]
+        units = ctx["structure"]["units"]
+        if by:
+            save("framework_heatmap", viz.FrameworkHeatmapDisplay.from_codings(
+                T["codings"], units.docvars.assign(unit_id=units.unit_ids), by=by[0],
+                dimension=ctx["coding"]["dimensions"][0]))
+        if "year" in units.docvar_names:
+            save("category_share_over_time", viz.CategoryShareOverTimeDisplay.from_codings(
+                T["codings"], units.docvars.assign(unit_id=units.unit_ids), time="year",
+                dimension=ctx["coding"]["dimensions"][0]))
+    if "topics" in T:
+        save("topic_terms", viz.TopicTermsDisplay.from_topic_terms(T["topics"]))
+    if "topic_effects" in T:
+        save("topic_effects", viz.TopicEffectsDisplay.from_effects(T["topic_effects"]))
+    if "k_selection" in T:
+        save("k_selection", viz.KSelectionDisplay.from_table(T["k_selection"]))
+    if "keyness" in T:
+        save("keyness", viz.KeynessDisplay.from_keyness(T["keyness"]))
+    if "frequency" in T:
+        save("wordcloud", viz.WordCloudDisplay.from_frequencies(T["frequency"]))
+    if "reliability" in T:
+        save("reliability", viz.ReliabilityTableDisplay.from_table(T["reliability"]))
+    return {"tables": {}, "figures": made}
+
+
+def _step_report(ctx: _Context) -> dict:
+    from .report import build_run_report
+
+    path = ctx.workdir / "report.html"
+    build_run_report(ctx, path)
+    return {"tables": {}, "report": path}
+
+
+# step name -> (function, config sections it depends on, upstream steps)
+STEPS: list[tuple[str, Callable[[_Context], dict], tuple[str, ...], tuple[str, ...]]] = [
+    ("corpus", _step_corpus, ("corpus", "normalize"), ()),
+    ("structure", _step_structure, ("structure",), ("corpus",)),
+    ("segment", _step_segment, ("segment", "experiment"), ("structure",)),
+    ("explore", _step_explore, ("explore",), ("segment",)),
+    ("topics", _step_topics, ("topics", "experiment"), ("segment",)),
+    ("coding", _step_coding, ("coding", "experiment"), ("structure",)),
+    ("evidence", _step_evidence, ("evidence",), ("coding",)),
+    ("reliability", _step_reliability, ("coding",), ("coding",)),
+    ("figures", _step_figures, ("figures", "evidence"), ("explore", "topics", "coding",
+                                                          "evidence", "reliability")),
+    ("report", _step_report, ("report",), ("figures",)),
+]
+
+
+def _enabled(cfg: Config, step: str) -> bool:
+    section = {"topics": "topics", "coding": "coding", "evidence": "coding",
+               "reliability": "coding", "figures": "figures", "report": "report"}.get(step)
+    return section is None or cfg[section].get("enabled", True)
+
+
+# ---------------------------------------------------------------------------------------
+# provenance
+
+
+def _git_commit(where: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _versions() -> dict[str, str]:
+    from .cli.info import versions
+    return versions()
+
+
+def _write_table(tdir: Path, name: str, df: pd.DataFrame) -> None:
+    df = df.copy()
+    # Object columns with mixed types break Parquet; strings are what a reader needs.
+    for col in df.columns:
+        if df[col].dtype == object:
+            df[col] = df[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    df.columns = [str(c) for c in df.columns]
+    df.to_csv(tdir / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n",
+              float_format="%.6g")
+    df.to_parquet(tdir / f"{name}.parquet", index=False)
+
+
+def _cache_dir(cfg: Config) -> Path:
+    root = Path(os.environ.get("QUANYU_CACHE_DIR", Path.home() / ".cache" / "quanyu_nlp"))
+    return root / "runs"
+
+
+def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
+        resume: bool = False, progress: bool = True, quiet: bool = False) -> Run:
+    """Run an experiment from its config file.
+
+    Parameters
+    ----------
+    config : path
+        The TOML config (see ``experiments/template.toml``).
+    out : path, optional
+        The run folder to create; default ``experiments/runs/<name>-<UTC>-<hash>/``
+        beside the config.
+    resume : bool
+        Reuse finished steps of an earlier run whose inputs hash the same.
+    progress : bool
+        Show progress bars for long steps.
+    quiet : bool
+        Do not print the per-step summary lines.
+
+    Returns
+    -------
+    Run
+
+    Examples
+    --------
+    >>> r = run("experiments/demo.toml")            # doctest: +SKIP
+    >>> r.tables["coding_counts"].head()            # doctest: +SKIP
+    """
+    cfg = load_config(config)
+    name = cfg["experiment"]["name"]
+    started = _dt.datetime.now(_dt.timezone.utc)
+    from .corpus import read_corpus  # noqa: F401  (fail early on a broken install)
+
+    run_hash = cfg.hash[:8]
+    if out is None:
+        runs = cfg.base / "runs"
+        target = runs / f"{name}-{started.strftime('%Y%m%dT%H%M%SZ')}-{run_hash}"
+    else:
+        target = Path(out)
+    try:
+        ensure_writable_dir(target.parent, "output folder")
+    except QuanyuError as exc:
+        raise type(exc)(f"{exc.message} (--out)") from None
+    if target.exists() and any(target.iterdir()):
+        raise QuanyuError(f"output folder {target} already exists and is not empty; choose "
+                          "another --out or remove it")
+    log_lines: list[str] = []
+
+    def log(msg: str) -> None:
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%H:%M:%S")
+        log_lines.append(f"{stamp} {msg}")
+        if not quiet:
+            print(msg, file=sys.stderr if out is None and False else sys.stdout, flush=True)
+
+    cache = _cache_dir(cfg) / name
+    with atomic_dir(target, overwrite=True) as work:
+        ctx = _Context(cfg, work, log)
+        (work / "tables").mkdir()
+        (work / "figures").mkdir()
+        ctx.provenance = {"run_id": target.name, "config_hash": cfg.hash,
+                          "package_versions": _versions()}
+        step_times: dict[str, float] = {}
+        for step, func, sections, upstream in STEPS:
+            if not _enabled(cfg, step):
+                log(f"[{step}] skipped (disabled in the config)")
+                continue
+            h = stable_hash({"step": step, "config": {s: cfg[s] for s in sections},
+                             "upstream": [ctx.hashes.get(u) for u in upstream],
+                             "corpus": ctx.provenance.get("corpus_hash")
+                             if step != "corpus" else cfg["corpus"]})
+            ctx.hashes[step] = h
+            t0 = time.perf_counter()
+            result = _load_cached(cache, step, h) if resume else None
+            reused = result is not None
+            if result is None:
+                result = func(ctx)
+            ctx.results[step] = result
+            if step == "corpus":
+                ctx.provenance["corpus_hash"] = result["corpus"].content_hash
+                ctx.hashes[step] = stable_hash([h, result["corpus"].content_hash])
+            for tname, df in result.get("tables", {}).items():
+                ctx.tables[tname] = df
+                _write_table(work / "tables", tname, df)
+            ctx.figures.update(result.get("figures", {}))
+            if reused:
+                _restore_files(cache, step, h, work)
+            dt = time.perf_counter() - t0
+            step_times[step] = round(dt, 3)
+            nt = len(result.get("tables", {}))
+            log(f"[{step}] {'reused' if reused else 'done'} in {dt:.1f} s"
+                + (f"; {nt} table(s)" if nt else ""))
+            if not reused:
+                _save_cached(cache, step, h, result, work)
+        manifest = _manifest(cfg, ctx, started, step_times, target)
+        atomic_write(work / "manifest.json",
+                     json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n")
+        atomic_write(work / "config.resolved.toml", dump_toml(
+            cfg.data, header=f"# resolved from {cfg.path}\n# config hash {cfg.hash}"))
+        log(f"run complete: {target}")
+        atomic_write(work / "log.txt", "\n".join(log_lines) + "\n")
+    figures = {k: target / "figures" / Path(v).name for k, v in ctx.figures.items()}
+    return Run(path=target, manifest=manifest, tables=ctx.tables, figures=figures)
+
+
+def _manifest(cfg: Config, ctx: _Context, started, step_times, target: Path) -> dict:
+    fw = ctx.results.get("coding", {}).get("framework")
+    seg = ctx.results.get("segment", {})
+    return {
+        "run_id": target.name,
+        "experiment": cfg["experiment"]["name"],
+        "config_path": str(cfg.path),
+        "config_hash": cfg.hash,
+        "started_utc": started.isoformat(timespec="seconds"),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "package_versions": _versions(),
+        "git_commit": _git_commit(cfg.base),
+        "corpus": {"path": str(cfg.resolve(cfg["corpus"]["path"])),
+                   "content_hash": ctx.provenance.get("corpus_hash"),
+                   "documents": len(ctx["corpus"]["corpus"]) if "corpus" in ctx.results else None,
+                   "steps": ctx["corpus"]["corpus"].meta.get("steps") if "corpus" in ctx.results
+                   else None},
+        "framework": {"name": fw.name, "version": fw.version, "hash": fw.hash} if fw else None,
+        "segmenter": seg.get("segmenter"),
+        "seeds": {"experiment": cfg["experiment"]["seed"],
+                  "topics_select": cfg["topics"]["select_seeds"]},
+        "topics_k": ctx.results.get("topics", {}).get("k"),
+        "step_hashes": ctx.hashes,
+        "step_seconds": step_times,
+        "tables": sorted(ctx.tables),
+        "figures": sorted(ctx.figures),
+    }
+
+
+def _load_cached(cache: Path, step: str, h: str) -> dict | None:
+    p = cache / f"{step}-{h[:16]}.pkl"
+    if not p.exists():
+        return None
+    try:
+        with open(p, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # a stale or unreadable cache entry is simply recomputed
+        return None
+
+
+def _save_cached(cache: Path, step: str, h: str, result: dict, work: Path) -> None:
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # objects that cannot be pickled: that step is recomputed on resume
+        return
+    atomic_write(cache / f"{step}-{h[:16]}.pkl", blob)
+    if step == "figures":
+        import shutil
+        dst = cache / f"figures-{h[:16]}"
+        shutil.rmtree(dst, ignore_errors=True)
+        shutil.copytree(work / "figures", dst)
+    elif step == "report":
+        atomic_write(cache / f"report-{h[:16]}.html", (work / "report.html").read_bytes())
+
+
+def _restore_files(cache: Path, step: str, h: str, work: Path) -> None:
+    """Files a reused step wrote in the earlier run: figure bundles, the report."""
+    import shutil
+    if step == "figures" and (cache / f"figures-{h[:16]}").is_dir():
+        for f in (cache / f"figures-{h[:16]}").iterdir():
+            shutil.copy2(f, work / "figures" / f.name)
+    elif step == "report" and (cache / f"report-{h[:16]}.html").exists():
+        shutil.copy2(cache / f"report-{h[:16]}.html", work / "report.html")
