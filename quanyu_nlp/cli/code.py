@@ -1,0 +1,141 @@
+"""``quanyu code INPUT.csv --framework NAME -o OUT.csv``: code a table of texts.
+
+OUT has every input column plus, for each dimension D of the framework, ``D`` (the
+category label as written in the framework, or 无) and ``D_score``.  With
+``--unit sentence`` each input row becomes one row per sentence, keeping the row's
+columns and adding the sentence, its number and its offsets in the row's text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ColumnError, InputError, ParameterError
+
+
+def read_table(path: str, what: str = "input") -> pd.DataFrame:
+    """Read a CSV (UTF-8, BOM allowed) or XLSX with every cell as text."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{what} file {path} does not exist; check the path")
+    try:
+        if p.suffix.lower() in (".xlsx", ".xlsm"):
+            return pd.read_excel(p, dtype=str).fillna("")
+        return pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{what} file {path} is not UTF-8; save it as UTF-8 CSV") from None
+    except Exception as exc:  # pandas parser errors come in many types
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"cannot read {what} file {path} ({first}); save it as a UTF-8 CSV "
+                         "with a header row") from None
+
+
+def _check_text_column(frame: pd.DataFrame, column: str, path: str) -> None:
+    if column not in frame.columns:
+        raise ColumnError(f"no column {column!r} in {Path(path).name}; columns are: "
+                          f"{', '.join(map(str, frame.columns))} (use --text-column)")
+
+
+def read_labelled(path: str, text_column: str, fw) -> tuple[list[str], dict[str, list]]:
+    """Read LABELLED.csv: the text column plus one column per dimension it teaches."""
+    from ..coding._framework import dimension_labels, normalise_label
+
+    frame = read_table(path, "training")
+    _check_text_column(frame, text_column, path)
+    dims = [d for d in fw.dimensions if d.id in frame.columns]
+    if not dims:
+        raise ColumnError(f"{Path(path).name} has no column for any dimension "
+                          f"({', '.join(d.id for d in fw.dimensions)}); columns are: "
+                          f"{', '.join(map(str, frame.columns))}")
+    labels: dict[str, list] = {}
+    for d in dims:
+        vals = []
+        for i, v in enumerate(frame[d.id].tolist()):
+            try:
+                vals.append(normalise_label(d, v))
+            except KeyError:
+                raise ParameterError(
+                    f"{Path(path).name} row {i + 2}, column {d.id}: {str(v).strip()!r} is not a "
+                    f"category; use one of {', '.join(dimension_labels(d))} or leave it "
+                    "empty") from None
+        labels[d.id] = vals
+    return frame[text_column].astype(str).tolist(), labels
+
+
+def run(args) -> int:
+    from .._io import atomic_output
+    from ..coding import FrameworkCoder
+    from ..coding._framework import resolve_framework
+    from ..corpus import corpus_from_frame, corpus_reshape
+
+    frame = read_table(args.input)
+    _check_text_column(frame, args.text_column, args.input)
+    fw = resolve_framework(args.framework)
+    coder = FrameworkCoder(fw, threshold=args.threshold, random_state=args.seed)
+    if args.train:
+        X, y = read_labelled(args.train, args.text_column, fw)
+        coder.fit(X, y)
+    else:
+        coder.fit()
+    texts = frame[args.text_column].astype(str).tolist()
+    if args.unit == "as-is":
+        out = frame.copy()
+        pred_texts = texts
+    else:
+        width = max(6, len(str(len(frame))))
+        ids = [f"r{i:0{width}d}" for i in range(len(frame))]
+        corpus = corpus_from_frame(pd.DataFrame({"doc_id": ids, "text": texts}),
+                                   source=Path(args.input).name)
+        sents = corpus_reshape(corpus, to="sentences").units
+        row_of = {d: i for i, d in enumerate(ids)}
+        pieces = []
+        for doc_id, g in sents.groupby("doc_id", sort=False):
+            for _, s in g.iterrows():
+                pieces.append((row_of[doc_id], s["text"], int(s["sent_no"]), int(s["start"]),
+                               int(s["end"])))
+        have = {p[0] for p in pieces}
+        # A row with no sentence (empty text) is kept, so no input row disappears.
+        pieces += [(i, "", 0, 0, 0) for i in range(len(frame)) if i not in have]
+        pieces.sort(key=lambda p: (p[0], p[3]))
+        out = frame.iloc[[p[0] for p in pieces]].reset_index(drop=True)
+        out["sentence_no"] = [p[2] for p in pieces]
+        out["sentence_start"] = [p[3] for p in pieces]
+        out["sentence_end"] = [p[4] for p in pieces]
+        out["sentence"] = [p[1] for p in pieces]
+        pred_texts = out["sentence"].tolist()
+    proba = coder.predict_proba(pred_texts) if pred_texts else {}
+    for d in coder.dimensions_:
+        if pred_texts:
+            lab, sc = coder._decide(proba[d])
+        else:
+            lab, sc = [], []
+        out[d] = list(lab)
+        out[f"{d}_score"] = [round(float(x), 4) for x in sc]
+    with atomic_output(args.output) as tmp:
+        out.to_csv(tmp, index=False, encoding="utf-8-sig")
+    counts = ", ".join(f"{d}: {int((out[d] != coder.labels_[d][-1]).sum())} coded"
+                       for d in coder.dimensions_)
+    print(f"{args.output}: {len(out)} rows ({args.unit}); {counts}")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("code", help="code texts against a framework (codebook)",
+                       description="Code each text (or each sentence) of a CSV against a "
+                                   "framework; adds D and D_score columns per dimension.")
+    p.add_argument("input", metavar="INPUT.csv", help="CSV or XLSX with a text column")
+    p.add_argument("--framework", default="quanyu",
+                   help="built-in framework name or path to a .toml codebook (default quanyu)")
+    p.add_argument("--text-column", default="text", help="the column holding the text")
+    p.add_argument("--train", metavar="LABELLED.csv", default=None,
+                   help="units you coded: the text column and a column per dimension "
+                        "(labels or 无) to learn from")
+    p.add_argument("--unit", choices=["as-is", "sentence"], default="as-is",
+                   help="code each row as it is (default) or each of its sentences")
+    p.add_argument("--threshold", type=float, default=0.3,
+                   help="below this score a unit is 无 (default 0.3)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.csv", help="output CSV")
+    p.set_defaults(func=run)

@@ -1,0 +1,30 @@
+"""``quanyu reliability SHEET1 SHEET2 [...]``: agreement between coders per dimension."""
+
+from __future__ import annotations
+
+
+def run(args) -> int:
+    from .._io import atomic_output
+    from ..coding import reliability_report
+
+    rep = reliability_report(args.sheets, framework=args.framework)
+    show = rep.copy()
+    for c in ("percent_agreement", "cohen_kappa", "krippendorff_alpha"):
+        show[c] = show[c].map(lambda v: f"{v:.3f}")
+    print(show.to_string(index=False))
+    if args.output:
+        with atomic_output(args.output) as tmp:
+            rep.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("reliability", help="kappa, alpha and agreement between coding sheets",
+                       description="Cohen's kappa, Krippendorff's alpha (nominal) and percent "
+                                   "agreement per dimension between two or more coding "
+                                   "sheets (XLSX or CSV with unit_id and dimension columns).")
+    p.add_argument("sheets", nargs="+", metavar="SHEET", help="coding sheets of the same units")
+    p.add_argument("--framework", default="quanyu",
+                   help="built-in framework name or path to a .toml codebook (default quanyu)")
+    p.add_argument("-o", "--output", default=None, help="also write the table as CSV")
+    p.set_defaults(func=run)

@@ -1,0 +1,268 @@
+"""The default coder: lexicon + exemplar model + the codebook's tie-breaks."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from ..errors import ParameterError
+from ._framework import dimension_labels, none_label, resolve_framework, select_dimensions
+from ._units import as_texts, as_units
+from .codings import Codings, codings_from_predictions
+from .dictionary import DictionaryCoder
+from .rules import apply_rules
+from .supervised import SupervisedCoder, labels_by_dimension
+
+__all__ = ["FrameworkCoder", "code", "METHODS"]
+
+METHODS = ("auto", "framework", "dictionary", "exemplars", "supervised")
+
+
+class FrameworkCoder(BaseEstimator):
+    """Code by a framework with no user labels, and better with some.
+
+    For each dimension it blends three sources of evidence:
+
+    1. the lexicon — :class:`DictionaryCoder` seed scores with negation and purpose
+       handling;
+    2. a :class:`SupervisedCoder` trained on the framework's own exemplar sentences
+       (each category's exemplars, and the dimension's negative exemplars as 无), plus
+       the user's coded units when given (weighted ``user_weight`` times an exemplar);
+    3. the codebook's tie-breaks (:mod:`quanyu_nlp.coding.rules`).
+
+    ``p = w·p_lexicon + (1 − w)·p_model``, then the rules boost the category they
+    prefer; the unit gets the most probable label, or the none label (无) when the best
+    category's probability is below ``threshold``.
+
+    Parameters
+    ----------
+    framework : str or Framework, default "quanyu"
+    dimension : str or list of str, optional
+        Dimensions to code (all by default).
+    method : {"framework", "dictionary", "exemplars", "supervised"}
+        ``framework`` blends all three; ``dictionary`` uses seeds (+ rules) only;
+        ``exemplars`` the exemplar model (+ rules) only; ``supervised`` a model of the
+        user's labels only (needs labels in :meth:`fit`).
+    threshold : float, default 0.3
+        Minimum probability for a category; below it the unit is 无.
+    lexicon_weight : float, optional
+        ``w`` above; default 0.5 without user labels, 0.3 with them.
+    user_weight : float, default 3.0
+        Weight of one user-coded unit relative to one exemplar.
+    rules : bool, default True
+        Apply the codebook's tie-breaks.
+    C, ngram_range, char_ngram_range : see :class:`SupervisedCoder`.
+    random_state : int, default 0
+    """
+
+    def __init__(self, framework: Any = "quanyu", dimension: str | Sequence[str] | None = None,
+                 method: str = "framework", threshold: float = 0.3,
+                 lexicon_weight: float | None = None, user_weight: float = 3.0,
+                 rules: bool = True, negation: bool = True, C: float = 4.0,
+                 ngram_range=(1, 2), char_ngram_range=(1, 3), random_state: int = 0):
+        self.framework = framework
+        self.dimension = dimension
+        self.method = method
+        self.threshold = threshold
+        self.lexicon_weight = lexicon_weight
+        self.user_weight = user_weight
+        self.rules = rules
+        self.negation = negation
+        self.C = C
+        self.ngram_range = ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.random_state = random_state
+
+    def fit(self, X: Any = None, y: Any = None) -> "FrameworkCoder":
+        """Train the exemplar model (and, with ``X``/``y``, on the user's coded units).
+
+        Parameters
+        ----------
+        X : Corpus, list of str, optional
+            Units the user coded.
+        y : dict, DataFrame or sequence, optional
+            Their labels by dimension; a dimension may be missing or have empty cells.
+        """
+        if self.method not in METHODS[1:]:
+            raise ParameterError(f"method={self.method!r} is not known; use one of "
+                                 f"{', '.join(METHODS)}")
+        if not 0 <= self.threshold < 1:
+            raise ParameterError(f"threshold={self.threshold} must be in [0, 1)")
+        fw = resolve_framework(self.framework)
+        dims = select_dimensions(fw, self.dimension)
+        self.framework_ = fw
+        self.dimensions_ = [d.id for d in dims]
+        self.labels_ = {d.id: dimension_labels(d) for d in dims}
+        user_texts = as_texts(X) if X is not None else []
+        ybd = labels_by_dimension(y, self.dimensions_) if y is not None else {}
+        unknown = [k for k in ybd if k not in self.dimensions_]
+        if unknown:
+            raise ParameterError(f"labels for unknown dimension(s) {', '.join(unknown)}; the "
+                                 f"framework has: {', '.join(self.dimensions_)}")
+        self.has_user_labels_ = bool(user_texts) and bool(ybd)
+        if self.method == "supervised" and not self.has_user_labels_:
+            raise ParameterError("method='supervised' needs coded units: pass labelled=...")
+
+        self.dictionary_ = DictionaryCoder(fw, dimension=self.dimensions_,
+                                           negation=self.negation).fit()
+        self.models_ = {}
+        if self.method in ("framework", "exemplars", "supervised"):
+            for d in dims:
+                texts, labels, weights = [], [], []
+                if self.method != "supervised":
+                    for c in d.categories:
+                        for ex in c.exemplars:
+                            texts.append(str(ex)); labels.append(c.label); weights.append(1.0)
+                    for ex in getattr(d, "negative_exemplars", []) or []:
+                        texts.append(str(ex)); labels.append(none_label(d)); weights.append(1.0)
+                if d.id in ybd:
+                    for t, lab in zip(user_texts, ybd[d.id]):
+                        texts.append(t); labels.append(lab); weights.append(float(self.user_weight))
+                if not texts or len({str(v) for v in labels if v is not None}) < 1:
+                    continue
+                sc = SupervisedCoder(framework=fw, C=self.C, ngram_range=self.ngram_range,
+                                     char_ngram_range=self.char_ngram_range,
+                                     random_state=self.random_state)
+                try:
+                    sc.fit(texts, {d.id: labels}, sample_weight=weights)
+                except ParameterError as exc:
+                    # A dimension with only empty user labels and no exemplars.
+                    if "no labelled units" in str(exc):
+                        continue
+                    raise
+                self.models_[d.id] = sc
+        return self
+
+    def _lexicon_weight(self) -> float:
+        if self.lexicon_weight is not None:
+            return float(self.lexicon_weight)
+        return 0.3 if self.has_user_labels_ else 0.5
+
+    def predict_proba(self, X: Any, dimension: str | None = None) -> pd.DataFrame | dict:
+        """Blended, rule-adjusted probabilities per category (none label last)."""
+        if not hasattr(self, "dictionary_"):
+            raise ParameterError("this coder is not fitted yet; call fit() first")
+        texts = as_texts(X)
+        dims = [dimension] if dimension else self.dimensions_
+        lex = self.dictionary_.predict_proba(texts)
+        out = {}
+        for dim in dims:
+            cols = self.labels_[dim]
+            p_lex = lex[dim][cols].to_numpy()
+            if dim in self.models_ and self.method != "dictionary":
+                p_mod = self.models_[dim].predict_proba(texts, dimension=dim)[cols].to_numpy()
+                w = 0.0 if self.method in ("exemplars", "supervised") else self._lexicon_weight()
+                p = w * p_lex + (1 - w) * p_mod
+            else:
+                p = p_lex
+            nl = cols[-1]
+            if self.rules:
+                adj = []
+                for t, row in zip(texts, p):
+                    q, _ = apply_rules(t, dim, dict(zip(cols, row)), none_label=nl)
+                    adj.append([q[c] for c in cols])
+                p = np.asarray(adj, dtype=float).reshape(len(texts), len(cols))
+            out[dim] = pd.DataFrame(p, columns=cols)
+        return out[dimension] if dimension else out
+
+    def _decide(self, p: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        cols = list(p.columns)
+        nl = cols[-1]
+        arr = p.to_numpy()
+        best = arr.argmax(axis=1)
+        cat_best = arr[:, :-1].argmax(axis=1) if arr.shape[1] > 1 else np.zeros(len(arr), int)
+        labels, scores = [], []
+        for i in range(len(arr)):
+            lab = cols[best[i]]
+            sc = arr[i, best[i]]
+            if lab != nl and sc < self.threshold:
+                lab, sc = nl, 1.0 - arr[i, cat_best[i]]
+            labels.append(lab)
+            scores.append(sc)
+        return np.array(labels, dtype=object), np.array(scores, dtype=float)
+
+    def predict(self, X: Any) -> pd.DataFrame:
+        """The label of each unit per dimension (one column per dimension)."""
+        proba = self.predict_proba(X)
+        return pd.DataFrame({d: self._decide(p)[0] for d, p in proba.items()})
+
+    def code(self, X: Any, unit: str = "as-is") -> Codings:
+        """Code ``X`` (a Corpus or texts) into :class:`Codings`."""
+        units = as_units(X, unit)
+        proba = self.predict_proba(units["text"].tolist())
+        labels, scores = {}, {}
+        for d, p in proba.items():
+            labels[d], scores[d] = self._decide(p)
+        method = self.method + ("+labels" if self.has_user_labels_ and self.method == "framework" else "")
+        meta = {"coder": "FrameworkCoder", "framework": getattr(self.framework_, "name", None),
+                "framework_hash": getattr(self.framework_, "hash", None),
+                "threshold": self.threshold, "method": method,
+                "random_state": self.random_state, "unit": unit}
+        return codings_from_predictions(units, labels, scores, method, proba=proba, meta=meta)
+
+
+def _labelled_pair(labelled: Any, dims: Sequence[str]) -> tuple[list[str], dict]:
+    """Split ``labelled`` (a DataFrame with text + dimension columns, or (texts, y))."""
+    if isinstance(labelled, tuple) and len(labelled) == 2:
+        return as_texts(labelled[0]), labels_by_dimension(labelled[1], dims)
+    if isinstance(labelled, pd.DataFrame):
+        if "text" not in labelled.columns:
+            raise ParameterError("labelled needs a 'text' column and one column per dimension "
+                                 f"it teaches; it has: {', '.join(map(str, labelled.columns))}")
+        cols = [c for c in labelled.columns if c in dims]
+        if not cols:
+            raise ParameterError(f"labelled has no column for any dimension ({', '.join(dims)}); "
+                                 f"it has: {', '.join(map(str, labelled.columns))}")
+        return labelled["text"].astype(str).tolist(), {c: labelled[c].tolist() for c in cols}
+    raise ParameterError("labelled must be a DataFrame (text + dimension columns) or a "
+                         "(texts, labels) pair")
+
+
+def code(corpus_or_texts: Any, framework: Any = "quanyu", unit: str = "sentence",
+         labelled: Any = None, threshold: float = 0.3, method: str = "auto",
+         dimension: str | Sequence[str] | None = None, random_state: int = 0) -> Codings:
+    """Code a corpus against a framework, with or without the user's own labels.
+
+    Parameters
+    ----------
+    corpus_or_texts : Corpus, list of str
+        What to code.
+    framework : str or Framework, default "quanyu"
+    unit : {"sentence", "paragraph", "as-is"}, default "sentence"
+        Cut documents into sentences or paragraphs first, or code them as they are.
+    labelled : DataFrame or (texts, labels), optional
+        Units the user coded: a 'text' column plus one column per dimension it teaches
+        (labels or 无; empty cells are skipped).  They are added to the exemplars with a
+        higher weight.
+    threshold : float, default 0.3
+        Below this probability a unit is 无.
+    method : {"auto", "framework", "dictionary", "exemplars", "supervised"}
+        ``auto`` is ``framework`` (lexicon + exemplar model + tie-breaks, plus your
+        labels when given).
+    dimension : str or list of str, optional
+    random_state : int, default 0
+
+    Returns
+    -------
+    Codings
+
+    Examples
+    --------
+    >>> c = code(["社区党委组建党建联合体，把新就业群体纳入组织覆盖。"], unit="as-is")  # doctest: +SKIP
+    >>> c.wide()["leadership"].tolist()                                            # doctest: +SKIP
+    ['组织引领']
+    """
+    fw = resolve_framework(framework)
+    m = "framework" if method == "auto" else method
+    coder = FrameworkCoder(fw, dimension=dimension, method=m, threshold=threshold,
+                           random_state=random_state)
+    if labelled is not None:
+        dims = [d.id for d in select_dimensions(fw, dimension)]
+        X, y = _labelled_pair(labelled, dims)
+        coder.fit(X, y)
+    else:
+        coder.fit()
+    return coder.code(corpus_or_texts, unit=unit)

@@ -1,0 +1,645 @@
+"""Validation of coding: coding sheets, agreement statistics, cross-validation, active sampling.
+
+Content analysis asks two questions of an automatic coder: do people following the
+codebook agree with each other (reliability: Cohen's kappa, Krippendorff's alpha,
+percent agreement), and does the coder agree with them (validity: precision, recall,
+F1 per category, kappa between model and humans)?  This module gives both, and the
+coding sheets people fill in.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.metrics import (cohen_kappa_score, confusion_matrix,
+                             precision_recall_fscore_support)
+from sklearn.model_selection import StratifiedKFold, KFold
+
+from .._io import atomic_output
+from ..errors import ColumnError, InputError, ParameterError
+from ._framework import (dimension_labels, none_label, normalise_label, resolve_framework,
+                         select_dimensions)
+from ._units import as_texts, as_units, is_corpus
+from .codings import Codings
+from .supervised import labels_by_dimension
+
+__all__ = ["sample_for_coding", "read_coding_sheet", "cohen_kappa", "krippendorff_alpha",
+           "percent_agreement", "reliability_report", "cross_validate_coder",
+           "CrossValidationReport", "suggest_units_to_code"]
+
+_SHEET_FIXED = ["unit_id", "doc_id", "citation", "text"]
+
+
+# ---------------------------------------------------------------------------------
+# coding sheets
+# ---------------------------------------------------------------------------------
+def _stratified_sample(units: pd.DataFrame, n: int, stratify: Sequence[str] | None,
+                       random_state: int) -> pd.DataFrame:
+    if n >= len(units):
+        return units.copy()
+    rng = np.random.RandomState(random_state)
+    if not stratify:
+        idx = rng.choice(len(units), size=n, replace=False)
+        return units.iloc[np.sort(idx)]
+    missing = [c for c in stratify if c not in units.columns]
+    if missing:
+        raise ColumnError(f"cannot stratify by {', '.join(missing)}: no such document "
+                          f"variable; available: {', '.join(map(str, units.columns))}")
+    key = units[list(stratify)].astype(str).agg(" | ".join, axis=1)
+    groups = {k: np.flatnonzero((key == k).to_numpy()) for k in sorted(key.unique())}
+    # Proportional allocation with at least one unit per stratum (when n allows), the
+    # remainder given to the largest fractional parts (Hamilton's method).
+    sizes = {k: len(v) for k, v in groups.items()}
+    total = sum(sizes.values())
+    quota = {k: n * s / total for k, s in sizes.items()}
+    alloc = {k: min(sizes[k], max(1 if n >= len(groups) else 0, int(math.floor(q))))
+             for k, q in quota.items()}
+    left = n - sum(alloc.values())
+    for k in sorted(quota, key=lambda k: (-(quota[k] - math.floor(quota[k])), k)):
+        if left <= 0:
+            break
+        if alloc[k] < sizes[k]:
+            alloc[k] += 1
+            left -= 1
+    while left > 0:  # strata too small: fill from any with room
+        moved = False
+        for k in groups:
+            if left > 0 and alloc[k] < sizes[k]:
+                alloc[k] += 1; left -= 1; moved = True
+        if not moved:
+            break
+    while sum(alloc.values()) > n:  # min-1 rule overshot: trim the largest
+        k = max(alloc, key=lambda k: (alloc[k], k))
+        alloc[k] -= 1
+    chosen = []
+    for k, idx in groups.items():
+        if alloc[k]:
+            chosen.extend(rng.choice(idx, size=alloc[k], replace=False).tolist())
+    return units.iloc[np.sort(chosen)]
+
+
+def _codebook_frame(fw: Any, dims: Sequence[Any]) -> pd.DataFrame:
+    rows = []
+    for d in dims:
+        for c in d.categories:
+            rows.append({"dimension": d.id, "label": c.label, "id": c.id,
+                         "definition": c.definition,
+                         "include": "；".join(getattr(c, "include", ()) or ()),
+                         "exclude": "；".join(getattr(c, "exclude", ()) or ())})
+        rows.append({"dimension": d.id, "label": none_label(d), "id": "none",
+                     "definition": "没有合适的类目（见编码手册）", "include": "", "exclude": ""})
+        for tb in getattr(d, "tie_breaks", ()) or ():
+            rows.append({"dimension": d.id, "label": "（判别规则）", "id": "tie-break",
+                         "definition": tb, "include": "", "exclude": ""})
+    return pd.DataFrame(rows, columns=["dimension", "label", "id", "definition", "include",
+                                       "exclude"])
+
+
+def _write_sheet_xlsx(path: Path, sheet: pd.DataFrame, codebook: pd.DataFrame,
+                      dims: Sequence[Any]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "coding"
+    ws.append(list(sheet.columns))
+    for row in sheet.itertuples(index=False):
+        ws.append(["" if (isinstance(v, float) and math.isnan(v)) else v for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    n = len(sheet) + 1
+    for d in dims:
+        col = list(sheet.columns).index(d.id) + 1
+        letter = get_column_letter(col)
+        dv = DataValidation(type="list", formula1='"' + ",".join(dimension_labels(d)) + '"',
+                            allow_blank=True, showErrorMessage=True,
+                            errorTitle="不是本维度的类目",
+                            error=f"请从下拉列表选择：{'、'.join(dimension_labels(d))}")
+        ws.add_data_validation(dv)
+        dv.add(f"{letter}2:{letter}{max(n, 2)}")
+    widths = {"unit_id": 18, "doc_id": 12, "citation": 40, "text": 70}
+    for i, c in enumerate(sheet.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(c, 14)
+    text_col = list(sheet.columns).index("text") + 1
+    for r in range(2, n + 1):
+        ws.cell(row=r, column=text_col).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    cb = wb.create_sheet("codebook")
+    cb.append(list(codebook.columns))
+    for row in codebook.itertuples(index=False):
+        cb.append(list(row))
+    for cell in cb[1]:
+        cell.font = Font(bold=True)
+    for i, w in enumerate([14, 12, 16, 60, 40, 40], start=1):
+        cb.column_dimensions[get_column_letter(i)].width = w
+    wb.save(path)
+
+
+def sample_for_coding(corpus: Any, n: int, stratify: Sequence[str] | None = None,
+                      framework: Any = "quanyu", path: str | Path | None = None,
+                      unit: str = "sentence", dimension: str | Sequence[str] | None = None,
+                      random_state: int = 0) -> pd.DataFrame:
+    """Draw units for human coding and write a coding sheet.
+
+    Parameters
+    ----------
+    corpus : Corpus or list of str
+        Where to sample from; documents are cut into ``unit`` first.
+    n : int
+        How many units.
+    stratify : list of str, optional
+        Document variables to stratify by (proportional allocation, at least one unit
+        per stratum when ``n`` allows).
+    framework : str or Framework
+        Its dimensions become the empty coding columns (with drop-down lists of the
+        labels in the XLSX) and its codebook the second sheet.
+    path : str or Path, optional
+        Where to write the sheet: ``x.xlsx`` writes ``x.xlsx`` and ``x.csv`` (and ``x.csv``
+        the same pair); both written atomically.
+    unit : {"sentence", "paragraph", "as-is"}
+    dimension : str or list of str, optional
+        Dimensions to code (all by default).
+    random_state : int
+
+    Returns
+    -------
+    DataFrame
+        The sheet: unit_id, doc_id, citation, text, then one empty column per dimension
+        (plus title, year, section, sent_no when known).
+    """
+    if n <= 0:
+        raise ParameterError(f"n={n}: ask for at least one unit")
+    from ..evidence import citation_line
+
+    fw = resolve_framework(framework)
+    dims = select_dimensions(fw, dimension)
+    units = as_units(corpus, unit)
+    picked = _stratified_sample(units, int(n), stratify, random_state)
+    sheet = pd.DataFrame({
+        "unit_id": picked["unit_id"].astype(str).values,
+        "doc_id": picked["doc_id"].astype(str).values,
+        "citation": [citation_line(r) for _, r in picked.iterrows()],
+        "text": picked["text"].astype(str).values,
+    })
+    for extra in ("section", "sent_no") + tuple(stratify or ()):
+        if extra in picked.columns and extra not in sheet.columns:
+            sheet[extra] = picked[extra].values
+    for d in dims:
+        sheet[d.id] = ""
+    if path is not None:
+        p = Path(path)
+        stem = p.with_suffix("") if p.suffix.lower() in (".xlsx", ".csv") else p
+        xlsx, csv_path = stem.with_suffix(".xlsx"), stem.with_suffix(".csv")
+        with atomic_output(xlsx) as tmp:
+            _write_sheet_xlsx(tmp, sheet, _codebook_frame(fw, dims), dims)
+        with atomic_output(csv_path) as tmp:
+            sheet.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return sheet
+
+
+def read_coding_sheet(path: str | Path, framework: Any = "quanyu",
+                      dimension: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a filled-in coding sheet (XLSX or CSV) and check its labels.
+
+    Parameters
+    ----------
+    path : str or Path
+        The sheet written by :func:`sample_for_coding` (or any table with ``unit_id``
+        and one column per dimension).
+    framework : str or Framework
+    dimension : str or list of str, optional
+        Dimensions to read; default every dimension column present.
+
+    Returns
+    -------
+    DataFrame
+        unit_id, text (when present) and one column per dimension, with the framework's
+        labels (ids are accepted and mapped to labels); empty cells are None.
+
+    Raises
+    ------
+    InputError
+        Unreadable file.
+    ColumnError
+        No ``unit_id`` or no dimension column.
+    ParameterError
+        A label that is not a category: the message names the file, row and column.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"coding sheet {p} does not exist; check the path")
+    try:
+        if p.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(p, sheet_name=0, dtype=str)
+            first_row = 2  # Excel row of the first data row (row 1 is the header)
+        else:
+            frame = pd.read_csv(p, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+            first_row = 2  # line 1 is the header
+    except Exception as exc:  # pandas raises many types for bad files
+        raise InputError(f"cannot read coding sheet {p} ({type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else ''}); save it as .xlsx or "
+                         "UTF-8 .csv") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if "unit_id" not in frame.columns:
+        raise ColumnError(f"no column 'unit_id' in {p.name}; columns are: "
+                          f"{', '.join(frame.columns)} (keep the unit_id column of the sheet)")
+    fw = resolve_framework(framework)
+    if dimension is None:
+        dims = [d for d in fw.dimensions if d.id in frame.columns]
+        if not dims:
+            raise ColumnError(f"{p.name} has no column for any dimension of framework "
+                              f"{getattr(fw, 'name', '')!r} ({', '.join(d.id for d in fw.dimensions)}); "
+                              f"columns are: {', '.join(frame.columns)}")
+    else:
+        dims = select_dimensions(fw, dimension)
+        for d in dims:
+            if d.id not in frame.columns:
+                raise ColumnError(f"no column {d.id!r} in {p.name}; columns are: "
+                                  f"{', '.join(frame.columns)}")
+    out = pd.DataFrame({"unit_id": frame["unit_id"].astype(str).str.strip()})
+    if "text" in frame.columns:
+        out["text"] = frame["text"]
+    for d in dims:
+        vals = []
+        for i, v in enumerate(frame[d.id].tolist()):
+            try:
+                vals.append(normalise_label(d, v))
+            except KeyError:
+                raise ParameterError(
+                    f"{p.name} row {i + first_row}, column {d.id}: {str(v).strip()!r} is not a "
+                    f"category; use one of {', '.join(dimension_labels(d))} or leave it "
+                    "empty") from None
+        out[d.id] = pd.Series(vals, dtype=object)
+    dup = out["unit_id"].duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise ParameterError(f"{p.name} row {i + first_row}, column unit_id: "
+                             f"{out['unit_id'].iloc[i]!r} appears twice; each unit once")
+    out.attrs["source"] = str(p)
+    return out
+
+
+# ---------------------------------------------------------------------------------
+# agreement statistics
+# ---------------------------------------------------------------------------------
+def _is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+def _pairs(a: Sequence, b: Sequence) -> tuple[list, list]:
+    a, b = list(a), list(b)
+    if len(a) != len(b):
+        raise ParameterError(f"the two codings have {len(a)} and {len(b)} units; code the "
+                             "same units")
+    keep = [(x, y) for x, y in zip(a, b) if not _is_missing(x) and not _is_missing(y)]
+    return [str(x) for x, _ in keep], [str(y) for _, y in keep]
+
+
+def percent_agreement(a: Sequence, b: Sequence) -> float:
+    """Share of units (coded by both) on which two coders agree."""
+    x, y = _pairs(a, b)
+    if not x:
+        return float("nan")
+    return float(np.mean([p == q for p, q in zip(x, y)]))
+
+
+def cohen_kappa(a: Sequence, b: Sequence, labels: Sequence[str] | None = None) -> float:
+    """Cohen's kappa of two coders over the units both coded.
+
+    Uses :func:`sklearn.metrics.cohen_kappa_score`; 1.0 when both coders used one and
+    the same label throughout (perfect agreement with no chance correction possible).
+    """
+    x, y = _pairs(a, b)
+    if not x:
+        return float("nan")
+    if len(set(x) | set(y)) == 1:
+        return 1.0
+    return float(cohen_kappa_score(x, y, labels=list(labels) if labels else None))
+
+
+def krippendorff_alpha(data: Any, level: str = "nominal") -> float:
+    """Krippendorff's alpha for any number of coders, missing values allowed.
+
+    Parameters
+    ----------
+    data : 2-D array-like or DataFrame
+        Coders × units (a DataFrame may be units × coders: one column per coder).
+        None / NaN / "" mark a unit a coder did not code.
+    level : {"nominal", "ordinal", "interval", "ratio"}
+
+    Notes
+    -----
+    Computed by the maintained ``krippendorff`` package (coincidence-matrix formula),
+    after mapping labels to integer codes.
+    """
+    import krippendorff
+
+    if isinstance(data, pd.DataFrame):
+        rows = [data[c].tolist() for c in data.columns]
+    else:
+        rows = [list(r) for r in data]
+    values = sorted({str(v) for r in rows for v in r if not _is_missing(v)})
+    if len(values) == 0:
+        return float("nan")
+    if len(values) == 1:
+        return 1.0
+    code = {v: i for i, v in enumerate(values)}
+    arr = np.array([[np.nan if _is_missing(v) else code[str(v)] for v in r] for r in rows],
+                   dtype=float)
+    return float(krippendorff.alpha(reliability_data=arr, level_of_measurement=level,
+                                    value_domain=list(range(len(values)))))
+
+
+def _sheet_frame(s: Any, fw: Any) -> pd.DataFrame:
+    if isinstance(s, pd.DataFrame):
+        return s
+    if isinstance(s, Codings):
+        return s.wide(text=False)
+    return read_coding_sheet(s, fw)
+
+
+def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
+                       names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Agreement between coders (and between a model and the coders) per dimension.
+
+    Parameters
+    ----------
+    sheets : list of path, DataFrame or Codings
+        Two or more codings of the same units, matched on ``unit_id``.  A
+        :class:`Codings` (a model) is compared with the people like any coder.
+    framework : str or Framework
+    names : list of str, optional
+        Coder names (default: file names, or coder1, coder2, …).
+
+    Returns
+    -------
+    DataFrame
+        One row per dimension and coder pair: dimension, coder_a, coder_b, n_units,
+        percent_agreement, cohen_kappa; plus one row per dimension with coder_b "all"
+        holding Krippendorff's alpha over all coders (and the mean pairwise values).
+    """
+    if len(sheets) < 2:
+        raise ParameterError("reliability needs at least two codings of the same units")
+    fw = resolve_framework(framework)
+    frames = [_sheet_frame(s, fw) for s in sheets]
+    if names is None:
+        names = []
+        for i, (s, f) in enumerate(zip(sheets, frames)):
+            if isinstance(s, (str, Path)):
+                names.append(Path(s).name)
+            elif isinstance(s, Codings):
+                names.append("model" if "model" not in names else f"model{i + 1}")
+            else:
+                names.append(f"coder{i + 1}")
+    rows = []
+    for d in fw.dimensions:
+        have = [(n, f) for n, f in zip(names, frames) if d.id in f.columns]
+        if len(have) < 2:
+            continue
+        merged = None
+        for n, f in have:
+            part = f[["unit_id", d.id]].rename(columns={d.id: n})
+            part = part.assign(unit_id=part["unit_id"].astype(str))
+            merged = part if merged is None else merged.merge(part, on="unit_id", how="outer")
+        labels = dimension_labels(d)
+        pa, pk = [], []
+        for i in range(len(have)):
+            for j in range(i + 1, len(have)):
+                a, b = merged[have[i][0]].tolist(), merged[have[j][0]].tolist()
+                n_units = len(_pairs(a, b)[0])
+                pct, kap = percent_agreement(a, b), cohen_kappa(a, b, labels)
+                pa.append(pct); pk.append(kap)
+                rows.append({"dimension": d.id, "coder_a": have[i][0], "coder_b": have[j][0],
+                             "n_units": n_units, "percent_agreement": pct, "cohen_kappa": kap,
+                             "krippendorff_alpha": krippendorff_alpha(
+                                 [merged[have[i][0]].tolist(), merged[have[j][0]].tolist()])})
+        rows.append({"dimension": d.id, "coder_a": "all", "coder_b": "all",
+                     "n_units": int(merged[[n for n, _ in have]].notna().any(axis=1).sum()),
+                     "percent_agreement": float(np.nanmean(pa)),
+                     "cohen_kappa": float(np.nanmean(pk)),
+                     "krippendorff_alpha": krippendorff_alpha(merged[[n for n, _ in have]])})
+    if not rows:
+        raise ColumnError("no dimension is coded in two or more of the sheets; columns must "
+                          f"be named by dimension id ({', '.join(d.id for d in fw.dimensions)})")
+    return pd.DataFrame(rows, columns=["dimension", "coder_a", "coder_b", "n_units",
+                                       "percent_agreement", "cohen_kappa", "krippendorff_alpha"])
+
+
+# ---------------------------------------------------------------------------------
+# cross-validation
+# ---------------------------------------------------------------------------------
+class CrossValidationReport:
+    """The result of :func:`cross_validate_coder`.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        One row per dimension: n_units, macro_f1, kappa, accuracy.
+    per_category : DataFrame
+        dimension, category, precision, recall, f1, support.
+    confusion : dict of str to DataFrame
+        Per dimension, true labels (rows) × predicted labels (columns).
+    predictions : DataFrame
+        unit (position), dimension, fold, true, predicted.
+    """
+
+    def __init__(self, summary, per_category, confusion, predictions):
+        self.summary = summary
+        self.per_category = per_category
+        self.confusion = confusion
+        self.predictions = predictions
+
+    def macro_f1(self, dimension: str) -> float:
+        """Macro-averaged F1 of ``dimension``."""
+        return float(self.summary.set_index("dimension").loc[dimension, "macro_f1"])
+
+    def kappa(self, dimension: str) -> float:
+        """Cohen's kappa between the coder and the labels on ``dimension``."""
+        return float(self.summary.set_index("dimension").loc[dimension, "kappa"])
+
+    def __repr__(self) -> str:
+        return "CrossValidationReport\n" + self.summary.to_string(index=False)
+
+    def _repr_html_(self) -> str:
+        return "<h4>Cross-validation</h4>" + self.summary.to_html(index=False) + \
+            self.per_category.to_html(index=False)
+
+
+def score_predictions(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str],
+                      dimension: str = "label") -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """Per-category precision/recall/F1, macro-F1, kappa and the confusion matrix.
+
+    Macro-F1 averages over the categories that occur in ``y_true`` or ``y_pred``.
+    """
+    present = [l for l in labels if l in set(y_true) | set(y_pred)]
+    extra = sorted((set(y_true) | set(y_pred)) - set(labels))
+    present += extra
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=present,
+                                                 zero_division=0)
+    per = pd.DataFrame({"dimension": dimension, "category": present, "precision": p,
+                        "recall": r, "f1": f, "support": s})
+    summ = {"dimension": dimension, "n_units": len(y_true),
+            "macro_f1": float(np.mean(f)) if len(f) else float("nan"),
+            "kappa": cohen_kappa(y_true, y_pred),
+            "accuracy": float(np.mean([a == b for a, b in zip(y_true, y_pred)]))}
+    cm = pd.DataFrame(confusion_matrix(y_true, y_pred, labels=present), index=present,
+                      columns=present)
+    cm.index.name, cm.columns.name = "true", "predicted"
+    return summ, per, cm
+
+
+def cross_validate_coder(coder: Any, texts: Any, labels: Any, k: int = 5,
+                         random_state: int = 0) -> CrossValidationReport:
+    """k-fold cross-validation of a coder against labels people gave.
+
+    The coder is cloned and fitted on k−1 folds (``coder.fit(texts, labels)``) and
+    predicts the held-out fold; the folds are stratified by the first dimension's
+    labels.  For :class:`FrameworkCoder` this measures the default coder *trained*
+    on your labels (on top of the exemplars).
+
+    Parameters
+    ----------
+    coder : estimator
+        Anything with ``fit(texts, labels_by_dimension)`` and ``predict(texts)``
+        returning a DataFrame with one column per dimension.
+    texts : list of str or Corpus
+    labels : dict, DataFrame or sequence
+        Labels per dimension; empty cells are left out of that dimension's scores.
+    k : int, default 5
+    random_state : int, default 0
+
+    Returns
+    -------
+    CrossValidationReport
+    """
+    X = np.array(as_texts(texts), dtype=object)
+    dims_hint = getattr(coder, "dimension", None)
+    dims_hint = [dims_hint] if isinstance(dims_hint, str) else dims_hint
+    ybd = labels_by_dimension(labels, dims_hint)
+    for d, v in ybd.items():
+        if len(v) != len(X):
+            raise ParameterError(f"{len(v)} labels for dimension {d!r} but {len(X)} texts")
+    if k < 2 or k > len(X):
+        raise ParameterError(f"k={k} folds for {len(X)} units; use 2 <= k <= n_units")
+    first = next(iter(ybd))
+    strat = np.array(["" if _is_missing(v) else str(v) for v in ybd[first]])
+    _, counts = np.unique(strat, return_counts=True)
+    if counts.min() >= k:
+        splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
+        splits = list(splitter.split(X, strat))
+    else:  # a rare label: plain shuffled folds
+        splits = list(KFold(n_splits=k, shuffle=True, random_state=random_state).split(X))
+    preds = []
+    for fold, (tr, te) in enumerate(splits):
+        model = clone(coder)
+        model.fit(list(X[tr]), {d: [v[i] for i in tr] for d, v in ybd.items()})
+        pr = model.predict(list(X[te]))
+        for d in ybd:
+            if d not in pr.columns:
+                continue
+            for pos, i in enumerate(te):
+                t = ybd[d][i]
+                if _is_missing(t):
+                    continue
+                preds.append((int(i), d, fold, str(t).strip(), str(pr[d].iloc[pos])))
+    pred = pd.DataFrame(preds, columns=["unit", "dimension", "fold", "true", "predicted"])
+    fw = getattr(coder, "framework", None)
+    try:
+        fw = resolve_framework(fw) if fw is not None else None
+    except Exception:
+        fw = None
+    summaries, pers, cms = [], [], {}
+    for d in ybd:
+        sub = pred[pred["dimension"] == d]
+        if sub.empty:
+            continue
+        if fw is not None and d in [x.id for x in fw.dimensions]:
+            dim = select_dimensions(fw, d)[0]
+            order = dimension_labels(dim)
+            true = [normalise_label(dim, v) for v in sub["true"]]
+        else:
+            order = sorted(set(sub["true"]) | set(sub["predicted"]))
+            true = sub["true"].tolist()
+        s, p, cm = score_predictions(true, sub["predicted"].tolist(), order, d)
+        summaries.append(s); pers.append(p); cms[d] = cm
+    return CrossValidationReport(pd.DataFrame(summaries), pd.concat(pers, ignore_index=True),
+                                 cms, pred)
+
+
+# ---------------------------------------------------------------------------------
+# uncertainty sampling
+# ---------------------------------------------------------------------------------
+def suggest_units_to_code(codings_or_coder: Any, corpus: Any = None, n: int = 20,
+                          dimension: str | None = None, strategy: str = "margin",
+                          unit: str = "sentence", exclude: Iterable[str] = ()) -> pd.DataFrame:
+    """The units whose coding is least certain: code these next.
+
+    Parameters
+    ----------
+    codings_or_coder : Codings or fitted coder
+        Codings carry their probabilities; a coder (with ``predict_proba``) is applied
+        to ``corpus``.
+    corpus : Corpus or list of str, optional
+        Needed with a coder; with Codings it is only used to add the text.
+    n : int
+        How many units.
+    dimension : str, optional
+        Rank by this dimension; default: the mean uncertainty over all dimensions.
+    strategy : {"margin", "entropy"}
+        Smallest gap between the two most probable labels, or highest entropy.
+    unit : str
+        How to cut ``corpus`` when a coder is given.
+    exclude : iterable of str
+        unit_ids already coded.
+
+    Returns
+    -------
+    DataFrame
+        unit_id, doc_id, text, uncertainty, and per dimension the current best label.
+    """
+    if strategy not in ("margin", "entropy"):
+        raise ParameterError(f"strategy={strategy!r}: use 'margin' or 'entropy'")
+    if isinstance(codings_or_coder, Codings):
+        proba = codings_or_coder.proba
+        units = codings_or_coder.units
+        if not proba or units is None:
+            raise ParameterError("these Codings carry no probabilities; pass the coder and the "
+                                 "corpus instead")
+    else:
+        if corpus is None:
+            raise ParameterError("pass the corpus to code when giving a coder")
+        units = as_units(corpus, unit)
+        proba = codings_or_coder.predict_proba(units["text"].tolist())
+        if isinstance(proba, pd.DataFrame):
+            proba = {dimension or "label": proba}
+    dims = [dimension] if dimension else list(proba)
+    unc = np.zeros(len(units))
+    for d in dims:
+        if d not in proba:
+            raise ParameterError(f"no probabilities for dimension {d!r}; have {', '.join(proba)}")
+        p = np.clip(proba[d].to_numpy(dtype=float), 0, 1)
+        if strategy == "margin":
+            top = -np.sort(-p, axis=1)
+            u = 1.0 - (top[:, 0] - (top[:, 1] if p.shape[1] > 1 else 0.0))
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                u = -np.nansum(np.where(p > 0, p * np.log(p), 0.0), axis=1)
+        unc += u / len(dims)
+    out = pd.DataFrame({"unit_id": units["unit_id"].astype(str).values,
+                        "doc_id": units["doc_id"].astype(str).values,
+                        "text": units["text"].astype(str).values,
+                        "uncertainty": np.round(unc, 6)})
+    for d in dims:
+        out[d] = proba[d].idxmax(axis=1).values
+    out = out[~out["unit_id"].isin(set(map(str, exclude)))]
+    out = out.sort_values(["uncertainty", "unit_id"], ascending=[False, True], kind="mergesort")
+    return out.head(int(n)).reset_index(drop=True)
