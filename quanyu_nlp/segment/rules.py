@@ -1,0 +1,135 @@
+"""Rule layer: keep numbered slogans whole even when no dictionary lists them.
+
+Party documents coin numbered formulations all the time (“四个结合”, “九大专项”,
+“三个导向”).  A dictionary cannot list them all, and jieba cuts them into 数词+量词
+and a noun (四个/结合).  The rule merges adjacent tokens back into one when
+
+* the span is in quotation marks: ``“四个结合”`` (the author marks it as a term), or
+* the span is followed by punctuation or the end of the unit and its tail is a
+  2–4 character noun phrase (``重推重抓九大专项。``), or
+* the same 数词+量词+two-character n-gram occurs at least twice in the unit.
+
+Spans starting with a plain counting use (两个小时, 三个方面, 五个人) are left alone.
+The merge only joins whole tokens: a span whose ends fall inside a token is skipped,
+so offsets stay exact.  Only units that contain a candidate are touched, which keeps
+the cost off the fast path.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter
+
+__all__ = ["slogan_spans", "merge_spans", "SLOGAN_POS"]
+
+SLOGAN_POS = "nz"
+
+_NUM = "[一二三四五六七八九十两百千万0-9０-９]"
+_CL = "[个大项不条种化有心要抓为]"
+_HAN = "[\u4e00-\u9fff]"
+_OPEN = "“「『\"‘"
+_CLOSE = "”」』\"’"
+_PUNCT = "，。、；：！？”」』）)\\],.;:!?…—\n"
+
+# a cheap pre-filter run on every unit: 数词 + 量词 followed by a Han character
+QUICK = re.compile(f"{_NUM}{_CL}{_HAN}|[{_OPEN}]{_NUM}{{1,3}}{_CL}")
+_QUOTED = re.compile(f"[{_OPEN}]({_NUM}{{1,3}}{_CL}{_HAN}{{0,6}})[{_CLOSE}]")
+_BEFORE_PUNCT = re.compile(f"(?<![第每这那前后头初])({_NUM}{{1,3}}{_CL}{_HAN}{{2,4}})"
+                           f"(?=[{_PUNCT}]|$)")
+_BIGRAM = re.compile(f"(?<![第每这那前后头初])(?={_NUM}{{1,3}}{_CL}{_HAN}{{2}})"
+                     f"({_NUM}{{1,3}}{_CL}{_HAN}{{2}})")
+
+# first characters of a tail that make the span an ordinary count, not a slogan
+_COUNT_HEADS = set("月年天日周时分秒人多余次倍亿万元角吨米个只件位名家座所本张台辆架艘层级"
+                   "批类套份条支片块样点步岁届期页章节")
+_COUNT_TAILS = ("方面", "部分", "问题", "阶段", "环节", "层面", "维度", "国家", "地区", "城市",
+                "领域", "小组", "星期", "礼拜", "小时", "钟头", "世纪", "时期", "百分点", "以上",
+                "以下", "左右", "之多", "之一", "多月", "多年", "月份", "年度", "季度", "单位")
+_NUM_CHARS = set("一二三四五六七八九十两百千万0123456789０１２３４５６７８９")
+
+
+def _is_count(span: str) -> bool:
+    i = 0
+    while i < len(span) and span[i] in _NUM_CHARS:
+        i += 1
+    tail = span[i + 1:]
+    if not tail:
+        return False
+    return tail[0] in _COUNT_HEADS or tail.startswith(_COUNT_TAILS)
+
+
+def slogan_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of numbered slogans the text supports, sorted, non-overlapping.
+
+    Examples
+    --------
+    >>> slogan_spans("做到“四个结合”，重抓九大专项。")
+    [(3, 7), (11, 15)]
+    """
+    spans: dict[int, int] = {}
+    for m in _QUOTED.finditer(text):
+        if len(m.group(1)) >= 2 and not _is_count(m.group(1)):
+            spans[m.start(1)] = max(spans.get(m.start(1), 0), m.end(1))
+    for m in _BEFORE_PUNCT.finditer(text):
+        s = m.group(1)
+        if s[0] == "一" and s[1] in "个大项条种":  # 一个/一大 + noun is ordinary prose
+            continue
+        if not _is_count(s):
+            spans.setdefault(m.start(1), m.end(1))
+    grams = [(m.start(1), m.group(1)) for m in _BIGRAM.finditer(text)]
+    if grams:
+        counts = Counter(g for _, g in grams)
+        for start, g in grams:
+            if counts[g] >= 2 and not g.startswith("一") and not _is_count(g):
+                spans.setdefault(start, start + len(g))
+    out: list[tuple[int, int]] = []
+    for s in sorted(spans):
+        e = spans[s]
+        if out and s < out[-1][1]:
+            continue
+        out.append((s, e))
+    return out
+
+
+def merge_spans(text: str, tokens: list[str], spans: list[tuple[int, int]],
+                pos: list[str] | None = None):
+    """Merge the tokens that exactly cover each span into one token.
+
+    Parameters
+    ----------
+    text : str
+        The unit text; ``tokens`` must concatenate to it.
+    tokens : list of str
+    spans : list of (start, end)
+    pos : list of str, optional
+        Tags, merged tokens get :data:`SLOGAN_POS`.
+
+    Returns
+    -------
+    tokens, pos : list of str, list of str or None
+    """
+    starts = [0]
+    for t in tokens:
+        starts.append(starts[-1] + len(t))
+    out_t: list[str] = []
+    out_p: list[str] | None = [] if pos is not None else None
+    k = 0
+    for s, e in spans:
+        i = bisect_left(starts, s)
+        j = bisect_left(starts, e)
+        if i >= len(starts) or starts[i] != s or j >= len(starts) or starts[j] != e \
+                or j - i < 2 or i < k:
+            continue
+        out_t.extend(tokens[k:i])
+        out_t.append(text[s:e])
+        if out_p is not None:
+            out_p.extend(pos[k:i])
+            out_p.append(SLOGAN_POS)
+        k = j
+    if k == 0:
+        return tokens, pos
+    out_t.extend(tokens[k:])
+    if out_p is not None:
+        out_p.extend(pos[k:])
+    return out_t, out_p
