@@ -782,14 +782,13 @@ def fcm(tokens, context: str = "document", window: int = 5, ordered: bool = Fals
         X = d.matrix.astype(np.float64)
         if count == "boolean":
             X.data = (X.data > 0).astype(np.float64)
-            C = (X.T @ X).tolil()
-            C.setdiag(0)
+            diag = np.zeros(k)
         else:
-            C = (X.T @ X).tolil()
+            # sum over units of choose(count, 2): pairs of one feature with itself
             diag = np.asarray(X.multiply(X - (X != 0)).sum(axis=0)).ravel() / 2.0
-            # X - (X != 0) is count - 1 on the stored cells: choose(count, 2) per unit
-            C.setdiag(diag)
-        C = C.tocsr()
+        C = sp.csr_matrix(X.T @ X)
+        # replace the diagonal without a LIL round trip (slow on large matrices)
+        C = sp.csr_matrix(C - sp.diags(C.diagonal()) + sp.diags(diag))
         C.eliminate_zeros()
         return Fcm(C, d._features, meta, freq)
     if not isinstance(window, (int, np.integer)) or window < 1:
