@@ -480,6 +480,33 @@ def _encode(lists: list[list[str]]):
     return np.asarray(ids, dtype=np.int64), np.asarray(ptr, dtype=np.int64), names
 
 
+def _mark_gaps(src: _TokenSource) -> list[list[str]]:
+    """Token lists with an empty (breaking) token where tokens were removed.
+
+    With offsets, two neighbouring tokens are adjacent in the text only if nothing but
+    whitespace lies between them; otherwise (stopwords or punctuation removed by
+    ``tokens_remove``) an n-gram must not bridge the gap.
+    """
+    obj = src.obj
+    if obj is None or not callable(getattr(obj, "offsets", None)) or not hasattr(obj, "texts"):
+        return src.lists
+    texts = obj.texts
+    out = []
+    for u, toks in enumerate(src.lists):
+        if len(toks) < 2:
+            out.append(toks)
+            continue
+        off = obj.offsets(u)
+        text = texts[u]
+        row = [toks[0]]
+        for k in range(1, len(toks)):
+            if off[k][0] > off[k - 1][1] and text[off[k - 1][1]:off[k][0]].strip():
+                row.append("")
+            row.append(toks[k])
+        out.append(row)
+    return out
+
+
 def _pack(cols: list[np.ndarray]) -> np.ndarray:
     """Dense integer key per row of ``cols`` (compressed so int64 never overflows)."""
     key = np.zeros(len(cols[0]) if cols else 0, dtype=np.int64)
@@ -495,7 +522,9 @@ def textstat_collocations(tokens, size: int = 2, min_count: int = 2) -> pd.DataF
     """Adjacent multi-token sequences that occur together more than by chance.
 
     Only runs of ``size`` adjacent tokens inside one unit count; n-grams never span a
-    whitespace or punctuation token (。，、“” ...).
+    whitespace or punctuation token (。，、“” ...) nor, for ``Tokens`` with offsets, a
+    place where tokens were removed (e.g. stopwords dropped by ``tokens_remove``), so
+    removing stopwords does not create false neighbours.
 
     Parameters
     ----------
@@ -533,7 +562,7 @@ def textstat_collocations(tokens, size: int = 2, min_count: int = 2) -> pd.DataF
     if not isinstance(min_count, (int, np.integer)) or min_count < 1:
         raise ParameterError("textstat_collocations: min_count must be an integer >= 1")
     src = _TokenSource(tokens, "textstat_collocations")
-    ids, ptr, names = _encode(src.lists)
+    ids, ptr, names = _encode(_mark_gaps(src))
     cols_out = ["collocation", "count", "length", "lambda", "z", "pmi", "G2", "t"]
     # valid start positions: the n-gram stays inside its unit and has no breaking token
     unit_end = np.repeat(ptr[1:], np.diff(ptr))

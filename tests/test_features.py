@@ -358,3 +358,35 @@ def test_explore_on_real_segment_output():
         assert freq["党建联合体"] == 2
     assert not textstat_collocations(toks, min_count=1).empty
     assert fcm(toks).shape[0] == dfm(toks).n_features
+
+
+def test_collocations_do_not_bridge_removed_tokens():
+    # text "党建的联合体 党建联合体": the first pair had 的 removed between them, the
+    # second pair is adjacent (only a space in between in the first unit's text).
+    t = FakeTokens([["党建", "联合体", "党建", "联合体"]], seps=[["", "的", " ", ""]])
+    c = textstat_collocations(t, min_count=1)
+    counts = dict(zip(c["collocation"], c["count"]))
+    assert counts["党建 联合体"] == 1
+    assert "联合体 党建" in counts
+    # plain lists carry no offsets: every neighbour counts
+    c2 = textstat_collocations([["党建", "联合体", "党建", "联合体"]], min_count=1)
+    assert dict(zip(c2["collocation"], c2["count"]))["党建 联合体"] == 2
+
+
+def test_collocations_on_real_tokens_after_stopword_removal():
+    segment = _segment_or_skip()
+    from quanyu_nlp.segment import tokens_remove
+
+    toks = segment(["党建联合体的成员单位和村集体经济组织共同发展村集体经济。"])
+    clean = tokens_remove(toks, stopwords="zh")
+    c = textstat_collocations(clean, min_count=1)
+    kept = clean.to_lists()[0]
+    text = clean.texts[0]
+    offs = clean.offsets(0)
+    for phrase in c["collocation"]:
+        a, b = phrase.split(" ")
+        # every reported pair is adjacent in the text (only whitespace between)
+        ok = any(kept[i] == a and kept[i + 1] == b
+                 and not text[offs[i][1]:offs[i + 1][0]].strip()
+                 for i in range(len(kept) - 1))
+        assert ok, phrase
