@@ -179,11 +179,17 @@ class Corpus:
             "variables": {},
         }
         for col in self.docvar_names:
-            counts = u[col].value_counts(dropna=False).sort_index()
-            if 0 < len(counts) <= max_levels:
-                out["variables"][col] = {str(k): int(v) for k, v in counts.items()}
+            values = u[col]
+            missing = int(values.isna().sum())
+            counts = values.dropna().value_counts().sort_index()
+            short = counts.index.astype(str).str.len().max() <= 20 if len(counts) else True
+            if 0 < len(counts) <= max_levels and short:
+                entry = {str(k): int(v) for k, v in counts.items()}
             else:
-                out["variables"][col] = {"distinct values": int(len(counts))}
+                entry = {"distinct values": int(len(counts))}
+            if missing:
+                entry["(missing)"] = missing
+            out["variables"][col] = entry
         if self._meta.get("skipped"):
             out["skipped"] = len(self._meta["skipped"])
         return out
