@@ -252,6 +252,8 @@ def use_style(preset: str = "single", font: str = "sans") -> dict:
         "pdf.fonttype": 42,
         "ps.fonttype": 42,
         "svg.fonttype": "none",
+        # Fixed salt: SVG clip-path ids stop changing between runs (reproducible files).
+        "svg.hashsalt": "quanyu_nlp",
         "figure.figsize": (p.width_cm * CM, p.height_cm * CM),
         "figure.dpi": 100,
         "savefig.dpi": 300,

@@ -1,0 +1,346 @@
+"""Tests of quanyu_nlp.viz: CJK style, every display draws and saves a full bundle.
+
+All fixture text is written for these tests: short Chinese category names, terms and
+labels that can be checked by eye.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib import pyplot as plt  # noqa: E402
+
+from quanyu_nlp.errors import ColumnError, OutputError, ParameterError  # noqa: E402
+from quanyu_nlp.viz import (PALETTE, PROVENANCE_KEYS, CategoryShareOverTimeDisplay,  # noqa: E402
+                            ConfusionMatrixDisplay, CooccurrenceNetworkDisplay,
+                            FrameworkDistributionDisplay, FrameworkHeatmapDisplay,
+                            KeynessDisplay, KSelectionDisplay, ReliabilityTableDisplay,
+                            TopicEffectsDisplay, TopicTermsDisplay, WordCloudDisplay,
+                            figure_size, font_path, use_style)
+
+PROV = {"run_id": "test-run-001", "corpus_hash": "c0ffee12", "config_hash": "abc123"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _style():
+    use_style("single")
+    yield
+    plt.close("all")
+
+
+# -- fixtures ------------------------------------------------------------------------------
+def make_codings() -> pd.DataFrame:
+    """Twelve units in six documents (2019-2021), two dimensions."""
+    lead = ["政治引领", "组织引领", "服务引领", "政治引领", "无", "组织引领",
+            "政治引领", "服务引领", "服务引领", "组织引领", "政治引领", "无"]
+    subj = ["党组织", "党组织", "群众", "社会组织", "群众", "党组织",
+            "群众", "群众", "社会组织", "党组织", "党组织", "无"]
+    docs = ["d1", "d1", "d2", "d2", "d3", "d3", "d4", "d4", "d5", "d5", "d6", "d6"]
+    rows = []
+    for i, (a, b, d) in enumerate(zip(lead, subj, docs)):
+        for dim, cat in (("引领方式", a), ("治理主体", b)):
+            rows.append({"unit_id": f"u{i + 1}", "doc_id": d, "start": 0, "end": 10,
+                         "dimension": dim, "category": cat, "score": 1.0,
+                         "method": "dictionary"})
+    return pd.DataFrame(rows)
+
+
+DOCVARS = pd.DataFrame({"doc_id": ["d1", "d2", "d3", "d4", "d5", "d6"],
+                        "year": [2019, 2019, 2020, 2020, 2021, 2021],
+                        "region": ["东部", "西部", "东部", "中部", "西部", "东部"]})
+
+TOPIC_TERMS = pd.DataFrame(
+    [(0, r + 1, t, w) for r, (t, w) in enumerate(
+        [("防汛", 0.12), ("堤坝", 0.09), ("水位", 0.07), ("抢险", 0.05)])]
+    + [(1, r + 1, t, w) for r, (t, w) in enumerate(
+        [("党员", 0.14), ("培训", 0.10), ("党章", 0.06), ("理论", 0.04)])],
+    columns=["topic", "rank", "term", "weight"])
+
+EFFECTS = pd.DataFrame({
+    "topic": [0, 0, 1, 1],
+    "term": ["(Intercept)", "year", "(Intercept)", "year"],
+    "estimate": [0.40, 0.05, 0.60, -0.03],
+    "ci_low": [0.30, 0.01, 0.50, -0.08],
+    "ci_high": [0.50, 0.09, 0.70, 0.02]})
+
+SELECT_K = pd.DataFrame({"k": [2, 3, 4, 2, 3, 4],
+                         "seed": [1, 1, 1, 2, 2, 2],
+                         "coherence": [0.41, 0.48, 0.44, 0.43, 0.47, 0.45],
+                         "exclusivity": [8.1, 8.6, 8.9, 8.0, 8.7, 9.0]})
+
+KEYNESS = pd.DataFrame({"feature": ["乡村振兴", "网格", "驻村", "党课", "理论", "党章"],
+                        "G2": [15.2, 9.8, 6.1, -4.2, -8.3, -12.7],
+                        "n_target": [20, 14, 9, 2, 1, 0],
+                        "n_reference": [1, 0, 0, 9, 14, 18]})
+
+COOC = pd.DataFrame({"source": ["党建", "党建", "党建", "基层", "治理", "服务", "群众"],
+                     "target": ["引领", "基层", "治理", "治理", "服务", "群众", "满意"],
+                     "weight": [9, 7, 6, 5, 4, 3, 2]})
+
+RELIABILITY = pd.DataFrame({"dimension": ["引领方式", "治理主体"],
+                            "kappa": [0.81, 0.67], "alpha": [0.80, 0.66],
+                            "n_units": [120, 120]})
+
+FREQ = {"党建": 50, "引领": 30, "基层": 28, "治理": 25, "服务": 20, "群众": 18,
+        "组织": 15, "党员": 14, "社区": 10, "乡村振兴": 8, "网格": 6, "志愿": 5}
+
+
+def all_displays():
+    """(name, display, a Chinese string that must appear in the figure)."""
+    cod = make_codings()
+    return [
+        ("distribution", FrameworkDistributionDisplay.from_codings(cod), "政治引领"),
+        ("heatmap", FrameworkHeatmapDisplay.from_codings(
+            cod, by="year", docvars=DOCVARS, dimension="引领方式"), "组织引领"),
+        ("share_time", CategoryShareOverTimeDisplay.from_codings(
+            cod, docvars=DOCVARS, dimension="引领方式"), "服务引领"),
+        ("topic_terms", TopicTermsDisplay.from_topic_terms(TOPIC_TERMS), "堤坝"),
+        ("topic_effects", TopicEffectsDisplay.from_effects(EFFECTS), "主题"),
+        ("select_k", KSelectionDisplay.from_select_k(SELECT_K, best=3), "coherence"),
+        ("keyness", KeynessDisplay.from_keyness(KEYNESS, target_label="乡镇",
+                                               reference_label="机关"), "乡村振兴"),
+        ("network", CooccurrenceNetworkDisplay.from_cooccurrence(COOC), "党建"),
+        ("confusion", ConfusionMatrixDisplay.from_predictions(
+            ["政治引领", "组织引领", "无", "政治引领"], ["政治引领", "无", "无", "组织引领"],
+            labels=["政治引领", "组织引领", "无"]), "人工编码"),
+        ("reliability", ReliabilityTableDisplay.from_frame(RELIABILITY), "引领方式"),
+        ("wordcloud", WordCloudDisplay.from_frequencies(FREQ, random_state=1), "党建"),
+    ]
+
+
+# -- style -----------------------------------------------------------------------------------
+def test_style_sets_cjk_font_and_text_as_text():
+    import matplotlib as mpl
+
+    rc = use_style("double", font="sans")
+    assert mpl.rcParams["pdf.fonttype"] == 42
+    assert mpl.rcParams["svg.fonttype"] == "none"
+    assert mpl.rcParams["axes.unicode_minus"] is False
+    assert mpl.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC glyf"
+    assert mpl.rcParams["font.size"] == 10
+    assert abs(rc["figure.figsize"][0] * 2.54 - 17.5) < 1e-9
+    use_style("single")
+    assert mpl.rcParams["font.size"] == 9
+
+
+def test_font_is_truetype_noto_not_simhei():
+    from fontTools.ttLib import TTFont
+
+    path = font_path("sans")
+    assert "simhei" not in path.name.lower()
+    f = TTFont(str(path), lazy=True)
+    assert "glyf" in f and "CFF " not in f  # TrueType outlines, so /FontFile2 is valid
+    assert "SIL Open Font License" in (f["name"].getDebugName(13) or "")
+    assert ord("党") in f.getBestCmap()
+
+
+def test_palette_survives_grayscale():
+    lum = []
+    for c in PALETTE:
+        r, g, b = (int(c[i:i + 2], 16) for i in (1, 3, 5))
+        lum.append(0.299 * r + 0.587 * g + 0.114 * b)
+    gaps = np.diff(sorted(lum))
+    assert gaps.min() >= 30
+
+
+def test_presets_and_bad_preset():
+    w, _ = figure_size("single")
+    assert abs(w * 2.54 - 8.5) < 1e-9
+    with pytest.raises(ParameterError, match="unknown figure preset"):
+        use_style("poster")
+    with pytest.raises(ParameterError, match="'sans' or 'serif'"):
+        use_style("single", font="kai")
+
+
+def test_missing_glyph_warning_fails():
+    # The conftest hook turns the warning into an error; prove it is active.
+    fig, ax = plt.subplots()
+    ax.set_title("\U0001F600 党")  # an emoji: no configured font has it
+    with pytest.raises(UserWarning, match="missing from"):
+        fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+
+
+# -- every display: draw and save --------------------------------------------------------------
+@pytest.mark.parametrize("name,disp,chinese", all_displays(), ids=lambda x: x
+                         if isinstance(x, str) else "")
+def test_display_draws_and_saves_bundle(tmp_path, name, disp, chinese):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        disp.plot()
+        assert disp.figure_ is not None and disp.ax_ is not None
+        paths = disp.save(tmp_path / name, provenance=PROV)
+    assert set(paths) == {"pdf", "svg", "png", "csv", "caption"}
+
+    # PDF: fonts embedded (and subset), Chinese copy-pastable.
+    reader = PdfReader(paths["pdf"])
+    page = reader.pages[0]
+    text = page.extract_text()
+    assert chinese in text.replace("\n", "")
+    fonts = page["/Resources"]["/Font"]
+    font_files = []
+    for f in fonts.values():
+        f = f.get_object()
+        desc = (f["/DescendantFonts"][0].get_object() if "/DescendantFonts" in f else f)
+        fd = desc["/FontDescriptor"].get_object()
+        font_files += [k for k in fd if k in ("/FontFile2", "/FontFile3")]
+        assert re.match(r"/[A-Z]{6}\+", str(f["/BaseFont"])), "font not subset"
+    assert font_files, "no embedded font program"
+    assert paths["pdf"].stat().st_size < 400_000
+
+    # SVG: text elements carrying the Chinese.
+    svg = paths["svg"].read_text(encoding="utf-8")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert any(chinese in t for t in texts) or chinese in "".join(texts)
+
+    # PNG at 300 dpi.
+    with Image.open(paths["png"]) as im:
+        assert round(im.info["dpi"][0]) == 300
+
+    # CSV equals the plotted data.
+    back = pd.read_csv(paths["csv"], encoding="utf-8-sig")
+    expected = disp.data_.copy()
+    for col in expected.columns:
+        if expected[col].dtype == object or str(expected[col].dtype) == "string":
+            expected[col] = expected[col].astype(str)
+            back[col] = back[col].astype(str)
+    pd.testing.assert_frame_equal(back, expected, check_dtype=False, check_exact=False)
+
+    # Caption with provenance.
+    cap = paths["caption"].read_text(encoding="utf-8")
+    keys = dict(line.split(": ", 1) for line in cap.split("provenance:\n", 1)[1].splitlines())
+    assert set(PROVENANCE_KEYS) <= set(keys)
+    assert keys["run_id"] == "test-run-001" and keys["corpus_hash"] == "c0ffee12"
+    assert "matplotlib" in keys["packages"]
+    plt.close(disp.figure_)
+
+
+def test_plot_on_given_axes_keeps_ax():
+    fig, ax = plt.subplots()
+    disp = FrameworkDistributionDisplay.from_codings(make_codings(), dimension="引领方式")
+    assert disp.plot(ax=ax).ax_ is ax and disp.figure_ is fig
+    grid = TopicTermsDisplay.from_topic_terms(TOPIC_TERMS).plot(ax=ax)
+    assert len(grid.ax_) == 2 and grid.figure_ is fig
+    plt.close(fig)
+
+
+# -- computed numbers --------------------------------------------------------------------------
+def test_distribution_counts():
+    d = FrameworkDistributionDisplay.from_codings(make_codings(), dimension="引领方式").data_
+    counts = dict(zip(d["category"], d["count"]))
+    assert counts == {"政治引领": 4, "组织引领": 3, "服务引领": 3, "无": 2}
+    d2 = FrameworkDistributionDisplay.from_codings(make_codings(), include_none=False).data_
+    assert "无" not in set(d2["category"])
+
+
+def test_heatmap_column_shares_sum_to_one():
+    d = FrameworkHeatmapDisplay.from_codings(make_codings(), by="year", docvars=DOCVARS,
+                                             dimension="引领方式").data_
+    assert np.allclose(d.groupby("year")["share"].sum(), 1.0)
+    row = d[(d["category"] == "政治引领") & (d["year"] == 2019)]
+    assert int(row["count"].iloc[0]) == 2
+
+
+def test_share_over_time_wilson_and_bootstrap():
+    cod = make_codings()
+    w = CategoryShareOverTimeDisplay.from_codings(cod, docvars=DOCVARS, dimension="引领方式")
+    r = w.data_[(w.data_["year"] == 2019) & (w.data_["category"] == "政治引领")].iloc[0]
+    assert (r["count"], r["total"], r["share"]) == (2, 4, 0.5)
+    assert r["ci_low"] < 0.5 < r["ci_high"]
+    assert (w.data_["ci_low"] <= w.data_["share"]).all()
+    b1 = CategoryShareOverTimeDisplay.from_codings(cod, docvars=DOCVARS, dimension="引领方式",
+                                                   interval="bootstrap", n_boot=200,
+                                                   random_state=7)
+    b2 = CategoryShareOverTimeDisplay.from_codings(cod, docvars=DOCVARS, dimension="引领方式",
+                                                   interval="bootstrap", n_boot=200,
+                                                   random_state=7)
+    pd.testing.assert_frame_equal(b1.data_, b2.data_)
+    with pytest.raises(ParameterError, match="dimension="):
+        CategoryShareOverTimeDisplay.from_codings(cod, docvars=DOCVARS)
+
+
+def test_keyness_sides_and_topic_effects_drop_intercept():
+    k = KeynessDisplay.from_keyness(KEYNESS, n=2).data_
+    assert list(k["feature"]) == ["乡村振兴", "网格", "理论", "党章"]
+    assert list(k["side"]) == ["目标", "目标", "参照", "参照"]
+    e = TopicEffectsDisplay.from_effects(EFFECTS).data_
+    assert set(e["term"]) == {"year"}
+
+
+def test_select_k_averages_seeds():
+    d = KSelectionDisplay.from_select_k(SELECT_K).data_
+    row = d[(d["metric"] == "coherence") & (d["k"] == 2)].iloc[0]
+    assert row["value"] == pytest.approx(0.42)
+    assert row["sd"] > 0
+    assert set(d["metric"]) == {"coherence", "exclusivity"}
+
+
+def test_network_from_matrix_and_reproducible_layout():
+    terms = ["党建", "基层", "治理"]
+    m = pd.DataFrame([[0, 3, 2], [3, 0, 1], [2, 1, 0]], index=terms, columns=terms)
+    a = CooccurrenceNetworkDisplay.from_cooccurrence(m, random_state=3)
+    b = CooccurrenceNetworkDisplay.from_cooccurrence(m, random_state=3)
+    assert len(a.data_) == 3
+    assert all(np.allclose(a.pos_[n], b.pos_[n]) for n in terms)
+
+
+def test_confusion_matrix_counts():
+    d = ConfusionMatrixDisplay.from_matrix([[2, 1], [0, 3]], ["政治引领", "无"]).data_
+    assert int(d[(d["true"] == "政治引领") & (d["predicted"] == "无")]["count"].iloc[0]) == 1
+    with pytest.raises(ParameterError, match="square"):
+        ConfusionMatrixDisplay.from_matrix([[1, 2, 3]], ["a"])
+
+
+def test_wordcloud_reproducible():
+    a = WordCloudDisplay.from_frequencies(FREQ, random_state=5).data_
+    b = WordCloudDisplay.from_frequencies(FREQ, random_state=5).data_
+    pd.testing.assert_frame_equal(a, b)
+    assert a["word"].iloc[0] == "党建"
+
+
+def test_pdf_is_reproducible(tmp_path):
+    disp = FrameworkDistributionDisplay.from_codings(make_codings()).plot()
+    p1 = disp.save(tmp_path / "a", provenance=PROV, formats=("pdf", "svg"))
+    p2 = disp.save(tmp_path / "b", provenance=PROV, formats=("pdf", "svg"))
+    assert p1["pdf"].read_bytes() == p2["pdf"].read_bytes()
+    assert p1["svg"].read_bytes() == p2["svg"].read_bytes()
+    plt.close(disp.figure_)
+
+
+# -- user mistakes -----------------------------------------------------------------------------
+def test_user_mistakes_raise_one_line_errors(tmp_path):
+    with pytest.raises(ColumnError, match="no column 'category'"):
+        FrameworkDistributionDisplay.from_codings(pd.DataFrame({"unit_id": [1], "doc_id": [1],
+                                                                "dimension": ["a"]}))
+    with pytest.raises(ColumnError, match="docvars="):
+        FrameworkHeatmapDisplay.from_codings(make_codings(), by="year")
+    with pytest.raises(ParameterError, match="not in the codings"):
+        FrameworkDistributionDisplay.from_codings(make_codings(), dimension="不存在")
+    with pytest.raises(ColumnError, match="'weight'"):
+        TopicTermsDisplay.from_topic_terms(TOPIC_TERMS.drop(columns="weight"))
+    disp = FrameworkDistributionDisplay.from_codings(make_codings())
+    with pytest.raises(OutputError, match="without extension"):
+        disp.save(tmp_path / "fig.pdf")
+    plt.close("all")
+
+
+def test_accepts_object_with_to_frame():
+    class FakeCodings:
+        def to_frame(self):
+            return make_codings()
+
+    d = FrameworkDistributionDisplay.from_codings(FakeCodings()).data_
+    assert d["count"].sum() == 24
