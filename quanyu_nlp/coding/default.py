@@ -20,6 +20,11 @@ __all__ = ["FrameworkCoder", "code", "METHODS"]
 
 METHODS = ("auto", "framework", "dictionary", "exemplars", "supervised")
 
+# Fitted exemplar-only models by (framework hash, settings): the exemplars are the same
+# every time, so a session that codes several corpora trains them once.  Fitted models
+# are never changed after fit, so sharing them is safe.
+_EXEMPLAR_CACHE: dict[tuple, tuple] = {}
+
 
 class FrameworkCoder(BaseEstimator):
     """Code by a framework with no user labels, and better with some.
@@ -106,6 +111,14 @@ class FrameworkCoder(BaseEstimator):
         if self.method == "supervised" and not self.has_user_labels_:
             raise ParameterError("method='supervised' needs coded units: pass labelled=...")
 
+        key = None
+        if not self.has_user_labels_ and getattr(fw, "hash", None):
+            key = (fw.hash, tuple(self.dimensions_), self.method, self.negation, self.C,
+                   tuple(self.ngram_range), tuple(self.char_ngram_range), self.random_state)
+            if key in _EXEMPLAR_CACHE:
+                self.dictionary_, self.models_ = _EXEMPLAR_CACHE[key]
+                self.models_ = dict(self.models_)
+                return self
         self.dictionary_ = DictionaryCoder(fw, dimension=self.dimensions_,
                                            negation=self.negation).fit()
         self.models_ = {}
@@ -134,6 +147,10 @@ class FrameworkCoder(BaseEstimator):
                         continue
                     raise
                 self.models_[d.id] = sc
+        if key is not None:
+            if len(_EXEMPLAR_CACHE) >= 8:
+                _EXEMPLAR_CACHE.pop(next(iter(_EXEMPLAR_CACHE)))
+            _EXEMPLAR_CACHE[key] = (self.dictionary_, dict(self.models_))
         return self
 
     def _lexicon_weight(self) -> float:

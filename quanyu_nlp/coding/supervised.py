@@ -14,6 +14,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
+from threadpoolctl import threadpool_limits
 
 from ..errors import ParameterError
 from ._framework import dimension_labels, normalise_label, resolve_framework, select_dimensions
@@ -145,7 +146,10 @@ class SupervisedCoder(BaseEstimator):
             model = CalibratedClassifierCV(base, method=self.calibration, cv=cv)
         else:
             model = base
-        model.fit(Xf, y, sample_weight=w)
+        # These problems are small (hundreds of units); multithreaded BLAS only adds
+        # contention here (tens of times slower on 2 cores), so fit single-threaded.
+        with threadpool_limits(limits=1):
+            model.fit(Xf, y, sample_weight=w)
         return ("model", model)
 
     def fit(self, X: Any, y: Any, sample_weight: Sequence[float] | None = None) -> "SupervisedCoder":
@@ -226,7 +230,8 @@ class SupervisedCoder(BaseEstimator):
                 p[model] = 1.0
             else:
                 if hasattr(model, "predict_proba"):
-                    pr = model.predict_proba(Xf)
+                    with threadpool_limits(limits=1):
+                        pr = model.predict_proba(Xf)
                 else:  # uncalibrated SVM: a softmax of the margins
                     z = model.decision_function(Xf)
                     if z.ndim == 1:
