@@ -81,6 +81,7 @@ class _TokenSource:
 
     def __init__(self, x: Any, what: str = "tokens"):
         obj = x
+        corpus_doc_ids = None
         if hasattr(x, "to_lists"):
             lists = x.to_lists()
         elif hasattr(x, "texts") and hasattr(x, "unit_ids"):
@@ -94,6 +95,8 @@ class _TokenSource:
                     "pass segment(corpus) or a list of token lists") from None
             obj = segment(x)
             lists = obj.to_lists()
+            # Tokens carry unit ids only; the Corpus knows each unit's root document.
+            corpus_doc_ids = getattr(x, "doc_ids", None)
         elif isinstance(x, (str, bytes)):
             raise ParameterError(
                 f"{what}: got a single string; pass segment([...]) output or a list of "
@@ -124,6 +127,8 @@ class _TokenSource:
         else:
             dv = pd.DataFrame(dv).reset_index(drop=True)
         doc_ids = getattr(obj, "doc_ids", None) if obj is not None else None
+        if doc_ids is None:
+            doc_ids = corpus_doc_ids
         if doc_ids is None and "doc_id" in dv.columns:
             doc_ids = dv["doc_id"].tolist()
         doc_ids = [str(d) for d in doc_ids] if doc_ids is not None else list(unit_ids)

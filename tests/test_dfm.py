@@ -371,3 +371,44 @@ def test_with_real_segmenter_when_available():
     # one-character tokens the segmenter produced are features
     ones = {t for u in kept for t in u if len(t) == 1}
     assert ones <= set(d.features)
+
+
+def test_dfm_of_corpus_segments_it_and_keeps_doc_ids():
+    segment = _segment_or_none()
+    if segment is None:
+        pytest.skip("quanyu_nlp.segment not importable yet")
+    from quanyu_nlp.corpus import corpus_from_texts, corpus_reshape
+
+    c = corpus_from_texts(["村党支部组建党建联合体。联合体带动村集体增收。",
+                           "社区党组织牵头成立联合党委。"],
+                          docvars={"field": ["农村", "城市基层"]})
+    d = dfm(c)
+    assert d.unit_ids == c.unit_ids and d.doc_ids == c.doc_ids
+    assert d.docvars["field"].tolist() == ["农村", "城市基层"]
+    assert (d.matrix != dfm(segment(c)).matrix).nnz == 0
+    sents = corpus_reshape(c, "sentences")
+    ds = dfm(sents)
+    assert ds.doc_ids == sents.doc_ids and len(set(ds.doc_ids)) == 2
+    g = dfm_group(ds, ds.doc_ids)
+    assert g.unit_ids == sorted(set(c.doc_ids))
+    assert g.featfreq().tolist() == ds.featfreq().tolist()
+
+
+def test_real_tokens_group_and_weight_are_reproducible():
+    segment = _segment_or_none()
+    if segment is None:
+        pytest.skip("quanyu_nlp.segment not importable yet")
+    from quanyu_nlp.corpus import corpus_from_texts
+
+    texts = ["村党支部组建党建联合体，带动村集体增收。", "社区党组织牵头成立联合党委。",
+             "党建联合体推动村企联建。"]
+    c = corpus_from_texts(texts, docvars={"field": ["农村", "城市基层", "农村"]})
+    a = dfm(segment(c, cache=False))
+    b = dfm(segment(c, cache=False))
+    assert a.features == b.features and (a.matrix != b.matrix).nnz == 0
+    g = dfm_group(a, "field")
+    rural = np.asarray(a.matrix[[0, 2]].sum(axis=0)).ravel()
+    assert g.to_frame().loc["农村"].tolist() == rural.tolist()
+    # one-character tokens produced by the segmenter (e.g. punctuation, 村) are features
+    ones = {t for u in segment(c, cache=False).to_lists() for t in u if len(t) == 1}
+    assert ones and ones <= set(a.features)

@@ -390,3 +390,18 @@ def test_collocations_on_real_tokens_after_stopword_removal():
                  and not text[offs[i][1]:offs[i + 1][0]].strip()
                  for i in range(len(kept) - 1))
         assert ok, phrase
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["党建联合体", "村集体", "带动", "，", "社区", "党支部",
+                                 "联合", "体", "。", " ", "AI"]), min_size=1, max_size=15))
+def test_kwic_offsets_on_real_segment_output(pieces):
+    segment = _segment_or_skip()
+    text = "".join(pieces)
+    toks = segment([text], cache=False)
+    for pattern in ("党建联合体", "社区", "体"):
+        for r in kwic(toks, pattern, window=2).itertuples():
+            assert text[r.char_start:r.char_end] == r.keyword
+            assert r.keyword.replace(" ", "") == pattern
+            # pre + keyword + post is one verbatim stretch of the text
+            assert (r.pre + r.keyword + r.post) in text
