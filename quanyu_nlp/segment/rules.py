@@ -71,18 +71,19 @@ def slogan_spans(text: str) -> list[tuple[int, int]]:
     for m in _QUOTED.finditer(text):
         if len(m.group(1)) >= 2 and not _is_count(m.group(1)):
             spans[m.start(1)] = max(spans.get(m.start(1), 0), m.end(1))
-    for m in _BEFORE_PUNCT.finditer(text):
-        s = m.group(1)
-        if s[0] == "一" and s[1] in "个大项条种":  # 一个/一大 + noun is ordinary prose
-            continue
-        if not _is_count(s):
-            spans.setdefault(m.start(1), m.end(1))
+    # a recurring n-gram is stronger evidence than a following punctuation mark
     grams = [(m.start(1), m.group(1)) for m in _BIGRAM.finditer(text)]
     if grams:
         counts = Counter(g for _, g in grams)
         for start, g in grams:
             if counts[g] >= 2 and not g.startswith("一") and not _is_count(g):
                 spans.setdefault(start, start + len(g))
+    for m in _BEFORE_PUNCT.finditer(text):
+        s = m.group(1)
+        if s[0] == "一" and s[1] in "个大项条种":  # 一个/一大 + noun is ordinary prose
+            continue
+        if not _is_count(s):
+            spans.setdefault(m.start(1), m.end(1))
     out: list[tuple[int, int]] = []
     for s in sorted(spans):
         e = spans[s]

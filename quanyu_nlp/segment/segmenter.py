@@ -119,6 +119,8 @@ class Segmenter:
         # engines hold native objects; workers rebuild them from the configuration
         state = self.__dict__.copy()
         state["_engine"] = None
+        state.pop("_cut", None)
+        state.pop("_tag", None)
         return state
 
     # -- dictionary ---------------------------------------------------------------

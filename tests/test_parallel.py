@@ -1,0 +1,54 @@
+"""The parallel map: ordered results, spawn-safe workers, same output as one process."""
+
+import operator
+
+import pytest
+
+from quanyu_nlp.errors import ParameterError
+from quanyu_nlp.parallel import effective_n_jobs, pmap
+from quanyu_nlp.segment import Segmenter, segment
+
+TEXTS = ([f"第{i}社区党委组建党建联合体，推动两个覆盖，提升组织力。" for i in range(40)]
+         + ["", "做到“四个结合”，重推重抓九大专项。", "Mixed English 2026"] * 5)
+
+
+def test_pmap_serial_and_ordered():
+    assert pmap(len, [[1, 2], [3], []], n_jobs=1) == [2, 1, 0]
+    assert pmap(len, [], n_jobs=2) == []
+
+
+def test_pmap_processes_keep_order():
+    chunks = [list(range(i)) for i in range(12)]
+    assert pmap(len, chunks, n_jobs=2) == list(range(12))
+    assert pmap(operator.neg, [3, 1, 2], n_jobs=2, progress=True, desc="neg") == [-3, -1, -2]
+
+
+def test_pmap_bad_arguments():
+    with pytest.raises(ParameterError, match="backend"):
+        pmap(len, [[1]], backend="ray")
+    with pytest.raises(ParameterError, match="n_jobs"):
+        effective_n_jobs("2")
+    assert effective_n_jobs(-1) >= 1 and effective_n_jobs(None) == 1
+
+
+def test_segment_parallel_equals_serial():
+    one = segment(TEXTS, n_jobs=1, cache=False)
+    two = segment(TEXTS, n_jobs=2, cache=False)
+    assert one == two
+    assert one.to_lists() == two.to_lists()
+
+
+def test_segment_parallel_with_pos_and_user_dict():
+    seg = Segmenter(pos=True, user_dict={"初心讲堂": None})
+    texts = TEXTS + ["社区开办初心讲堂"]
+    one = seg.segment(texts, cache=False)
+    two = seg.segment(texts, n_jobs=2, cache=False)
+    assert one == two and two.pos(len(texts) - 1) == one.pos(len(texts) - 1)
+    assert "初心讲堂" in two.tokens(len(texts) - 1)
+
+
+def test_segment_dask_backend_equals_serial():
+    pytest.importorskip("dask.bag")
+    one = segment(TEXTS, cache=False)
+    assert segment(TEXTS, n_jobs=1, cache=False, parallel_backend="dask") == one
+    assert segment(TEXTS, n_jobs=2, cache=False, parallel_backend="dask") == one
