@@ -40,7 +40,7 @@ import html
 import math
 import re
 from array import array
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd

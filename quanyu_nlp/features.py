@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import fnmatch
 import html
-import math
 import re
 import unicodedata
-from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -392,8 +390,9 @@ def textstat_keyness(x, target, reference=None, measure: str = "lr", groups=None
         raise ParameterError("textstat_keyness: target and reference share units; make "
                              "them disjoint")
     if not tmask.any() or not rmask.any():
-        raise ParameterError(f"textstat_keyness: the {'target' if not tmask.any() else 'reference'} "
-                             "selects no units; check the condition (e.g. the docvar value)")
+        side = "target" if not tmask.any() else "reference"
+        raise ParameterError(f"textstat_keyness: the {side} selects no units; check the "
+                             "condition (e.g. the docvar value)")
     m = d.matrix
     a = np.asarray(m[np.flatnonzero(tmask)].sum(axis=0)).ravel().astype(np.float64)
     b = np.asarray(m[np.flatnonzero(rmask)].sum(axis=0)).ravel().astype(np.float64)
