@@ -1,0 +1,379 @@
+"""Tests for quanyu_nlp.frameworks: the codebook format, its errors, built-ins and export."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from quanyu_nlp.errors import FrameworkError, QuanyuError
+from quanyu_nlp.frameworks import (Category, Dimension, Framework, list_frameworks,
+                                   load_framework)
+
+# A small codebook a reader can check by eye; error cases are edits of it.
+MINI = textwrap.dedent('''\
+    name = "mini"
+    title = "迷你框架"
+    version = "1.0"
+    citation = "张三. 测试用编码框架[Z]. 2024."
+    description = "只用于测试。"
+    language = "zh"
+
+    [[dimensions]]
+    id = "leadership"
+    label = "引领"
+    description = "单元描述的引领类型。"
+    tie_breaks = ["同时提到两类时，按主要动词判断。"]
+    negative_exemplars = ["今天全市天气晴朗。", "全年粮食产量稳定。"]
+
+    [[dimensions.categories]]
+    id = "political"
+    label = "政治引领"
+    definition = """把政治建设放在首位，
+    用党的创新理论武装头脑。"""
+    include = ["理论学习", "主题教育"]
+    exclude = ["只讲处分的通报"]
+    seed_terms = ["政治建设", "理论学习"]   # a comment with a [bracket
+    exemplars = ["支部组织党员集中学习党的创新理论。"]
+
+    [[dimensions.categories]]
+    id = "organisational"
+    label = "组织引领"
+    definition = "建立和健全党的组织。"
+    seed_terms = [
+      "联合党委",
+      "党建联合体",
+    ]
+    exemplars = ["街道牵头成立了商圈联合党委。"]
+
+    [[dimensions]]
+    id = "results"
+    label = "成效"
+
+    [[dimensions.categories]]
+    id = "service"
+    label = "乘务员"
+    definition = "群众得到实际好处。"
+    seed_terms = ["获得感"]
+    ''')
+
+
+def write(tmp_path, text, name="codebook.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def line_of(text, needle, nth=1):
+    """1-based line number of the nth line containing ``needle``."""
+    hits = [i for i, line in enumerate(text.splitlines(), start=1) if needle in line]
+    return hits[nth - 1]
+
+
+def expect_error(tmp_path, text, line, key, name="bad.toml"):
+    path = write(tmp_path, text, name)
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path)
+    msg = str(info.value)
+    assert name in msg
+    assert f"line {line}" in msg, msg
+    assert key in msg, msg
+    assert "\n" not in msg
+    assert ";" in msg  # a fix follows the problem
+    return msg
+
+
+# --- loading a valid file ------------------------------------------------------------------
+
+def test_mini_loads(tmp_path):
+    fw = load_framework(write(tmp_path, MINI))
+    assert isinstance(fw, Framework)
+    assert (fw.name, fw.title, fw.version, fw.language) == ("mini", "迷你框架", "1.0", "zh")
+    assert fw.dimension_ids == ["leadership", "results"]
+    lead = fw.dimension("leadership")
+    assert isinstance(lead, Dimension) and lead.none_label == "无" and not lead.multi_label
+    assert fw.labels("leadership") == ["政治引领", "组织引领", "无"]
+    pol = lead.category("political")
+    assert isinstance(pol, Category)
+    assert pol is lead.category("政治引领")
+    assert pol.definition.startswith("把政治建设放在首位")
+    assert pol.seed_terms == ("政治建设", "理论学习")
+    assert lead.category("organisational").seed_terms == ("联合党委", "党建联合体")
+    assert fw.dimension("results").categories[0].exemplars == ()
+    assert fw.source == (tmp_path / "codebook.toml").resolve()
+
+
+def test_objects_are_frozen(tmp_path):
+    fw = load_framework(write(tmp_path, MINI))
+    with pytest.raises(AttributeError):
+        fw.name = "other"
+    with pytest.raises(AttributeError):
+        fw.dimensions[0].categories[0].label = "x"
+
+
+def test_hash_depends_on_content_not_path_or_layout(tmp_path):
+    a = load_framework(write(tmp_path, MINI, "a.toml"))
+    b = load_framework(write(tmp_path, "# same content, another file\n" + MINI, "b.toml"))
+    assert a.hash == b.hash and len(a.hash) == 64
+    c = load_framework(write(tmp_path, MINI.replace("获得感", "幸福感"), "c.toml"))
+    assert c.hash != a.hash
+
+
+def test_to_dict_round_trip(tmp_path):
+    fw = load_framework(write(tmp_path, MINI))
+    again = Framework.from_dict(fw.to_dict())
+    assert again == fw and again.hash == fw.hash
+
+
+def test_unknown_dimension_and_category_list_known(tmp_path):
+    fw = load_framework(write(tmp_path, MINI))
+    with pytest.raises(FrameworkError, match="leadership, results") as info:
+        fw.dimension("leadershp")
+    assert "did you mean 'leadership'" in str(info.value)
+    with pytest.raises(FrameworkError, match="political"):
+        fw.dimension("leadership").category("政治")
+
+
+def test_load_framework_passes_framework_through(tmp_path):
+    fw = load_framework(write(tmp_path, MINI))
+    assert load_framework(fw) is fw
+
+
+# --- errors: one line, file, line number, key, fix ---------------------------------------
+
+def test_error_unknown_key_suggests_closest(tmp_path):
+    bad = MINI.replace('exemplars = ["街道', 'seed_term = ["x"]\nexemplars = ["街道')
+    msg = expect_error(tmp_path, bad, line_of(bad, "seed_term = "), "seed_term")
+    assert "did you mean 'seed_terms'" in msg
+    assert "organisational" in msg
+
+
+def test_error_unknown_top_level_key(tmp_path):
+    bad = MINI.replace('version = "1.0"', 'version = "1.0"\nauthor = "李四"')
+    msg = expect_error(tmp_path, bad, 4, "author")
+    assert "known keys" in msg or "did you mean" in msg
+
+
+def test_error_unknown_dimension_key(tmp_path):
+    bad = MINI.replace('label = "成效"', 'label = "成效"\nnone_lable = "无"')
+    msg = expect_error(tmp_path, bad, line_of(bad, "none_lable"), "none_lable")
+    assert "did you mean 'none_label'" in msg
+
+
+def test_error_unknown_subtable(tmp_path):
+    bad = MINI + '\n[extra]\nfoo = 1\n'
+    expect_error(tmp_path, bad, line_of(bad, "[extra]"), "extra")
+
+
+def test_error_duplicate_category_id(tmp_path):
+    bad = MINI.replace('id = "organisational"', 'id = "political"')
+    msg = expect_error(tmp_path, bad, line_of(bad, 'id = "political"', 2), "political")
+    assert "duplicate category id" in msg
+
+
+def test_error_duplicate_category_label(tmp_path):
+    bad = MINI.replace('label = "组织引领"', 'label = "政治引领"')
+    msg = expect_error(tmp_path, bad, line_of(bad, 'label = "政治引领"', 2), "政治引领")
+    assert "duplicate category label" in msg and "label" in msg
+
+
+def test_error_duplicate_dimension_id(tmp_path):
+    bad = MINI.replace('id = "results"', 'id = "leadership"')
+    msg = expect_error(tmp_path, bad, line_of(bad, 'id = "leadership"', 2), "leadership")
+    assert "duplicate dimension id" in msg
+
+
+def test_error_empty_category_no_terms_no_exemplars(tmp_path):
+    bad = MINI.replace('seed_terms = ["获得感"]\n', "")
+    msg = expect_error(tmp_path, bad, line_of(bad, "[[dimensions.categories]]", 3), "service")
+    assert "empty category" in msg and "seed_terms" in msg
+
+
+def test_error_empty_category_no_definition(tmp_path):
+    bad = MINI.replace('definition = "群众得到实际好处。"', 'definition = ""')
+    # The first hit of 'definition = ""' is the opening of the multi-line string above.
+    msg = expect_error(tmp_path, bad, line_of(bad, 'definition = ""', 2), "definition")
+    assert "empty category" in msg
+
+
+def test_error_bad_type_string_instead_of_list(tmp_path):
+    bad = MINI.replace('seed_terms = ["获得感"]', 'seed_terms = "获得感"')
+    msg = expect_error(tmp_path, bad, line_of(bad, 'seed_terms = "获得感"'), "seed_terms")
+    assert "list of strings" in msg and 'seed_terms = ["获得感"]' in msg
+
+
+def test_error_bad_type_item_in_list(tmp_path):
+    bad = MINI.replace('include = ["理论学习", "主题教育"]', 'include = ["理论学习", 3]')
+    msg = expect_error(tmp_path, bad, line_of(bad, "include = "), "include")
+    assert "item 2" in msg
+
+
+def test_error_bad_type_multi_label_and_version(tmp_path):
+    bad = MINI.replace('label = "成效"', 'label = "成效"\nmulti_label = "yes"')
+    expect_error(tmp_path, bad, line_of(bad, "multi_label"), "multi_label")
+    bad = MINI.replace('version = "1.0"', "version = 1.0")
+    msg = expect_error(tmp_path, bad, 3, "version", name="bad2.toml")
+    assert 'version = "1.0"' in msg
+
+
+def test_error_non_ascii_id(tmp_path):
+    bad = MINI.replace('id = "political"', 'id = "政治"')
+    msg = expect_error(tmp_path, bad, line_of(bad, 'id = "政治"'), "id")
+    assert "ASCII" in msg
+
+
+def test_error_missing_label(tmp_path):
+    bad = MINI.replace('label = "乘务员"\n', "")
+    msg = expect_error(tmp_path, bad, line_of(bad, "[[dimensions.categories]]", 3), "label")
+    assert "missing key 'label'" in msg
+
+
+def test_error_toml_syntax(tmp_path):
+    bad = MINI.replace('seed_terms = ["获得感"]', 'seed_terms = ["获得感"')
+    path = write(tmp_path, bad, "syntax.toml")
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path)
+    msg = str(info.value)
+    assert "syntax.toml" in msg and "TOML syntax error" in msg
+    assert f"line {len(bad.splitlines())}" in msg and "end of the file" in msg
+    bad = MINI.replace('label = "引领"', "label = 引领")
+    path = write(tmp_path, bad, "syntax2.toml")
+    with pytest.raises(FrameworkError, match=rf"syntax2.toml, line {line_of(bad, 'label = 引领')}"):
+        load_framework(path)
+
+
+def test_error_not_utf8_and_missing_file(tmp_path):
+    path = tmp_path / "gbk.toml"
+    path.write_bytes(MINI.encode("gbk"))
+    with pytest.raises(FrameworkError, match="gbk.toml.*UTF-8"):
+        load_framework(path)
+    with pytest.raises(FrameworkError, match="nothere.toml does not exist"):
+        load_framework(tmp_path / "nothere.toml")
+
+
+def test_error_no_dimensions(tmp_path):
+    path = write(tmp_path, 'name = "x"\nversion = "1"\n', "nodims.toml")
+    with pytest.raises(FrameworkError, match=r"nodims.toml.*\[\[dimensions\]\]"):
+        load_framework(path)
+
+
+def test_framework_error_is_quanyu_error(tmp_path):
+    assert issubclass(FrameworkError, QuanyuError)
+
+
+def test_unknown_builtin_lists_builtins():
+    with pytest.raises(FrameworkError) as info:
+        load_framework("quanyuu")
+    msg = str(info.value)
+    assert "quanyu" in msg and "policy-tools" in msg and "did you mean 'quanyu'" in msg
+    assert set(list_frameworks()) >= {"quanyu", "policy-tools"}
+
+
+# --- built-in frameworks ---------------------------------------------------------------------
+
+LEADERSHIP = {"political": "政治引领", "organisational": "组织引领", "mechanism": "机制引领",
+              "action": "行动引领", "team": "队伍引领"}
+RESULTS = {"locomotive": "火车头", "engine": "发动机", "emu": "动车组", "crew": "乘务员"}
+
+
+@pytest.fixture(scope="module")
+def quanyu():
+    return load_framework("quanyu")
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return load_framework("policy-tools")
+
+
+def test_builtins_listed_and_load():
+    assert list_frameworks() == ["policy-tools", "quanyu"]
+    for name in list_frameworks():
+        fw = load_framework(name)
+        assert fw.name == name
+        assert fw.source is not None and fw.source.name == f"{name}.toml"
+
+
+def test_quanyu_dimensions_and_labels(quanyu):
+    assert quanyu.dimension_ids == ["leadership", "results", "practices", "fields",
+                                    "countermeasures"]
+    lead, res = quanyu.dimension("leadership"), quanyu.dimension("results")
+    assert dict(zip(lead.ids, [c.label for c in lead.categories])) == LEADERSHIP
+    assert dict(zip(res.ids, [c.label for c in res.categories])) == RESULTS
+    assert quanyu.labels("leadership")[-1] == "无" and quanyu.labels("results")[-1] == "无"
+    assert len(quanyu.dimension("practices").categories) == 4
+    assert len(quanyu.dimension("fields").categories) == 8
+    assert len(quanyu.dimension("countermeasures").categories) == 6
+    assert "刘雪原" in quanyu.citation and "中共南阳市委党校" in quanyu.citation
+
+
+@pytest.mark.parametrize("dim", ["leadership", "results"])
+def test_quanyu_core_counts(quanyu, dim):
+    d = quanyu.dimension(dim)
+    assert len(d.negative_exemplars) >= 60
+    assert len(d.tie_breaks) >= 3
+    for c in d.categories:
+        assert len(c.seed_terms) >= 40, c.id
+        assert len(c.exemplars) >= 25, c.id
+        assert c.definition and c.include and c.exclude, c.id
+
+
+@pytest.mark.parametrize("name", ["quanyu", "policy-tools"])
+def test_every_category_is_complete(name):
+    fw = load_framework(name)
+    for d in fw.dimensions:
+        assert d.label and d.description and d.negative_exemplars
+        for c in d.categories:
+            assert c.label and c.definition, (d.id, c.id)
+            assert len(c.seed_terms) >= 15, (d.id, c.id)
+            assert len(c.exemplars) >= 3, (d.id, c.id)
+
+
+@pytest.mark.parametrize("name", ["quanyu", "policy-tools"])
+def test_no_duplicates_within_a_dimension(name):
+    # A term or sentence listed under two categories would teach coders two answers.
+    fw = load_framework(name)
+    for d in fw.dimensions:
+        terms = [t for c in d.categories for t in c.seed_terms]
+        assert len(terms) == len(set(terms)), d.id
+        sents = [s for c in d.categories for s in c.exemplars] + list(d.negative_exemplars)
+        assert len(sents) == len(set(sents)), d.id
+
+
+def test_results_exemplars_are_achieved_not_planned(quanyu):
+    # The codebook: plans, duties, aims and purpose clauses are 无, so no results exemplar
+    # may be phrased as one.
+    markers = ("力争", "旨在", "计划于", "计划在", "下一步", "将要", "要把", "要切实", "为了",
+               "确保")
+    for c in quanyu.dimension("results").categories:
+        for s in c.exemplars:
+            assert not s.startswith(("要", "将", "让", "为")), s
+            assert not any(m in s for m in markers), s
+
+
+def test_builtin_hash_is_stable_and_path_independent(quanyu, tmp_path):
+    again = load_framework("quanyu")
+    assert again.hash == quanyu.hash and again == quanyu
+    copy = tmp_path / "my-quanyu.toml"
+    copy.write_bytes(quanyu.source.read_bytes())
+    assert load_framework(copy).hash == quanyu.hash
+    assert load_framework("policy-tools").hash != quanyu.hash
+
+
+def test_policy_tools_structure(policy):
+    assert policy.dimension_ids == ["type", "subtype"]
+    assert policy.labels("type") == ["供给型", "环境型", "需求型", "无"]
+    sub = policy.dimension("subtype").labels
+    assert len(sub) == 16 and sub[-1] == "无"
+    for label in ["人才培养", "资金投入", "技术支持", "基础设施建设", "公共服务", "目标规划",
+                  "金融支持", "税收优惠", "法规管制", "策略性措施", "政府采购", "服务外包",
+                  "贸易管制", "示范工程", "海外机构"]:
+        assert label in sub
+    assert "Rothwell" in policy.citation and "1985" in policy.citation
+
+
+def test_to_frame_counts(quanyu):
+    frame = quanyu.to_frame()
+    lead = frame[(frame.dimension == "leadership") & (frame.category_id != "")]
+    assert list(lead.label) == list(LEADERSHIP.values())
+    assert (lead.n_seed_terms >= 40).all() and (lead.n_exemplars >= 25).all()
