@@ -1,0 +1,191 @@
+"""The hand-coded validation set of the coding benchmark (issue 4, "Quality benchmark").
+
+``benchmarks/data/coding_gold.csv`` holds, for each hand-coded sentence, only where it is
+(a file under the shared corpora root and code-point offsets into that file's text), a
+SHA-1 of the sentence text, and the labels a human coder gave it on the ``leadership``
+and ``results`` dimensions of the 全域党建 codebook.  The sentences themselves are never
+stored in the project: :func:`load_gold` reads them from the corpora at load time and
+checks each against its SHA-1, so a different copy of the corpora is caught at once
+instead of silently scoring the coders on the wrong text.
+
+Usage::
+
+    from benchmarks.gold import load_gold          # or: sys.path.insert(0, "benchmarks")
+    gold = load_gold("../shared/corpora")
+    gold[["id", "text", "leadership", "results"]]
+
+    python benchmarks/gold.py ../shared/corpora     # label distribution per source
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+DEFAULT_CSV = Path(__file__).resolve().parent / "data" / "coding_gold.csv"
+RECODE_CSV = Path(__file__).resolve().parent / "data" / "coding_gold_recode.csv"
+
+COLUMNS = ["id", "path", "start", "end", "sha1", "source", "leadership", "results", "note"]
+SOURCES = ("congress", "grassroots", "news")
+LABELS = {
+    "leadership": ("政治引领", "组织引领", "机制引领", "行动引领", "队伍引领", "无"),
+    "results": ("火车头", "发动机", "动车组", "乘务员", "无"),
+}
+
+
+class GoldError(ValueError):
+    """The gold CSV or the corpora it points into are not as expected.
+
+    A ``ValueError`` subclass with a one-line message naming the id, path and fix.  (Not a
+    ``QuanyuError``: this is benchmark tooling, not the library's user-facing API.)
+    """
+
+
+def _read_text(path: Path) -> str:
+    # newline="" keeps CRLF as it is: the stored offsets count every code point of the file.
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def read_gold_csv(path: str | os.PathLike = DEFAULT_CSV) -> pd.DataFrame:
+    """Read the label file alone (no corpora needed) and check its columns and labels.
+
+    Parameters
+    ----------
+    path : path-like
+        The gold CSV; default ``benchmarks/data/coding_gold.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id, path, start, end, sha1, source, leadership, results, note``.
+
+    Raises
+    ------
+    GoldError
+        Missing columns, duplicate ids, unknown labels or sources, bad spans.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise GoldError(f"gold file {path} not found; pass path= to the CSV")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise GoldError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+    dup = df["id"][df["id"].duplicated()].tolist()
+    if dup:
+        raise GoldError(f"{path}: duplicate id(s) {', '.join(dup[:5])}; ids must be unique")
+    for dim, allowed in LABELS.items():
+        bad = df[~df[dim].isin(allowed)]
+        if len(bad):
+            r = bad.iloc[0]
+            raise GoldError(
+                f"{path}: id {r['id']} has {dim}={r[dim]!r}; allowed: {' '.join(allowed)}"
+            )
+    bad = df[~df["source"].isin(SOURCES)]
+    if len(bad):
+        r = bad.iloc[0]
+        raise GoldError(f"{path}: id {r['id']} has source={r['source']!r}; allowed: {', '.join(SOURCES)}")
+    for col in ("start", "end"):
+        if not df[col].str.fullmatch(r"\d+").all():
+            r = df[~df[col].str.fullmatch(r"\d+")].iloc[0]
+            raise GoldError(f"{path}: id {r['id']} has {col}={r[col]!r}; offsets are non-negative integers")
+        df[col] = df[col].astype(int)
+    bad = df[df["start"] >= df["end"]]
+    if len(bad):
+        r = bad.iloc[0]
+        raise GoldError(f"{path}: id {r['id']} has start {r['start']} >= end {r['end']}")
+    return df[COLUMNS + [c for c in df.columns if c not in COLUMNS]]
+
+
+def load_gold(corpora_root: str | os.PathLike, path: str | os.PathLike = DEFAULT_CSV) -> pd.DataFrame:
+    """Load the gold set with the sentence texts read from the corpora.
+
+    Parameters
+    ----------
+    corpora_root : path-like
+        The shared corpora folder (the one holding ``cpc_congress_reports/`` etc.).
+    path : path-like
+        The gold CSV; default ``benchmarks/data/coding_gold.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The CSV's columns plus ``text``, the sentence ``file_text[start:end]``.
+
+    Raises
+    ------
+    GoldError
+        A referenced file is missing, a span runs past its file's end, or the SHA-1 of
+        a span differs from the stored one (the corpora copy differs from the one the
+        set was coded on).
+    """
+    root = Path(corpora_root)
+    if not root.is_dir():
+        raise GoldError(f"corpora root {root} is not a folder; pass the path of ../shared/corpora")
+    df = read_gold_csv(path)
+    texts: dict[str, str] = {}
+    out = []
+    for r in df.itertuples(index=False):
+        if r.path not in texts:
+            f = root / Path(*r.path.split("/"))
+            if not f.is_file():
+                raise GoldError(f"id {r.id}: file {r.path} not found under {root}; is this the right corpora root?")
+            texts[r.path] = _read_text(f)
+        doc = texts[r.path]
+        if r.end > len(doc):
+            raise GoldError(
+                f"id {r.id}: span {r.start}:{r.end} runs past the end of {r.path} ({len(doc)} characters); "
+                "the corpora copy differs from the one the set was coded on"
+            )
+        text = doc[r.start : r.end]
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        if digest != r.sha1:
+            raise GoldError(
+                f"id {r.id}: SHA-1 mismatch for {r.path}[{r.start}:{r.end}]; "
+                "the corpora copy differs from the one the set was coded on"
+            )
+        out.append(text)
+    df = df.copy()
+    df["text"] = out
+    return df
+
+
+def label_distribution(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Counts of each label per source, one table per dimension (with totals)."""
+    tables = {}
+    for dim, allowed in LABELS.items():
+        t = pd.crosstab(df[dim], df["source"], margins=True, margins_name="total")
+        t = t.reindex(list(allowed) + ["total"], fill_value=0)
+        cols = [s for s in SOURCES if s in t.columns] + ["total"]
+        tables[dim] = t[cols]
+    return tables
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Load the coding gold set and print its label distribution.")
+    ap.add_argument("corpora", nargs="?", default=None,
+                    help="corpora root (default: $QUANYU_CORPORA or ../shared/corpora beside the repo)")
+    ap.add_argument("--csv", default=str(DEFAULT_CSV), help="gold CSV (default: %(default)s)")
+    args = ap.parse_args(argv)
+    root = args.corpora or os.environ.get("QUANYU_CORPORA") or str(
+        Path(__file__).resolve().parents[1].parent / "shared" / "corpora")
+    try:
+        df = load_gold(root, args.csv)
+    except GoldError as e:
+        print(f"gold: error: {e}", file=sys.stderr)
+        return 2
+    print(f"{len(df)} sentences, all SHA-1 verified against {root}")
+    for dim, t in label_distribution(df).items():
+        print(f"\n{dim}:")
+        print(t.to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
