@@ -7,8 +7,8 @@ import textwrap
 import pytest
 
 from quanyu_nlp.errors import FrameworkError, QuanyuError
-from quanyu_nlp.frameworks import (Category, Dimension, Framework, list_frameworks,
-                                   load_framework)
+from quanyu_nlp.frameworks import (Category, Dimension, Framework, framework_to_markdown,
+                                   framework_to_xlsx, list_frameworks, load_framework)
 
 # A small codebook a reader can check by eye; error cases are edits of it.
 MINI = textwrap.dedent('''\
@@ -377,3 +377,84 @@ def test_to_frame_counts(quanyu):
     lead = frame[(frame.dimension == "leadership") & (frame.category_id != "")]
     assert list(lead.label) == list(LEADERSHIP.values())
     assert (lead.n_seed_terms >= 40).all() and (lead.n_exemplars >= 25).all()
+
+
+# --- export ----------------------------------------------------------------------------------
+
+def test_markdown_appendix(tmp_path, quanyu):
+    path = tmp_path / "appendix.md"
+    md = framework_to_markdown(quanyu, path, n_seed_terms=5, n_exemplars=2)
+    assert path.read_text(encoding="utf-8") == md
+    assert md.startswith("# 附录")
+    assert quanyu.citation in md
+    for label in list(LEADERSHIP.values()) + list(RESULTS.values()):
+        assert f"| {label} |" in md
+    lead = quanyu.dimension("leadership")
+    assert lead.tie_breaks[0] in md
+    assert lead.categories[0].definition in md
+    assert "、".join(lead.categories[0].seed_terms[:5]) in md
+    row = next(r for r in md.splitlines() if r.startswith("| 政治引领 |"))
+    assert row.endswith("| " + "、".join(lead.categories[0].seed_terms[:5]) + " |")
+    assert lead.categories[0].exemplars[1] in md
+    # Every table row has the same number of cells as its header.
+    for block in md.split("\n\n"):
+        rows = [r for r in block.splitlines() if r.startswith("|")]
+        if rows:
+            assert len({r.count(" | ") for r in rows if not r.startswith("|---")}) == 1
+
+
+def test_markdown_without_path_and_english_headings(tmp_path):
+    fw = load_framework(write(tmp_path, MINI.replace('language = "zh"', 'language = "en"')))
+    md = framework_to_markdown(fw, n_seed_terms=0)
+    assert md.startswith("# Appendix: coding framework: 迷你框架")
+    assert "Seed terms" not in md and "| 政治引领 | `political` |" in md
+    assert not list(tmp_path.glob("*.md"))
+
+
+def test_markdown_escapes_pipes(tmp_path):
+    fw = load_framework(write(tmp_path, MINI.replace("建立和健全党的组织。", "组织|覆盖")))
+    assert "组织\\|覆盖" in framework_to_markdown(fw)
+
+
+def test_xlsx_coding_manual(tmp_path, quanyu):
+    import pandas as pd
+
+    path = framework_to_xlsx("quanyu", tmp_path / "manual.xlsx")
+    assert path == tmp_path / "manual.xlsx"
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert list(sheets) == ["概览"] + quanyu.dimension_ids
+    meta = sheets["概览"]
+    assert quanyu.hash in meta["内容"].tolist() and quanyu.citation in meta["内容"].tolist()
+    for d in quanyu.dimensions:
+        table = pd.read_excel(path, sheet_name=d.id, nrows=len(d.categories) + 1)
+        assert table["类目"].tolist() == d.labels
+        assert table["代码"].tolist()[:-1] == d.ids
+        first = d.categories[0]
+        assert table.loc[0, "定义"] == first.definition
+        assert table.loc[0, "种子词"].split("、") == list(first.seed_terms)
+        assert table.loc[0, "例句"].split("\n") == list(first.exemplars)
+        assert table.iloc[-1]["例句"].split("\n") == list(d.negative_exemplars)
+        if d.tie_breaks:
+            rules = pd.read_excel(path, sheet_name=d.id, skiprows=len(d.categories) + 3)
+            assert rules["裁决规则"].tolist() == list(d.tie_breaks)
+    # No temporary file is left beside the output.
+    assert [p.name for p in tmp_path.iterdir()] == ["manual.xlsx"]
+
+
+def test_xlsx_rejects_other_suffix(tmp_path, quanyu):
+    from quanyu_nlp.errors import OutputError
+
+    with pytest.raises(OutputError, match="xlsx"):
+        framework_to_xlsx(quanyu, tmp_path / "manual.csv")
+    assert not list(tmp_path.iterdir())
+
+
+def test_from_dict_errors_name_the_source_and_key():
+    data = {"name": "d", "version": "1", "dimensions": [
+        {"id": "x", "categories": [{"id": "a", "label": "甲", "definition": "定义",
+                                    "seed_terms": "甲"}]}]}
+    with pytest.raises(FrameworkError, match=r"<dict>: seed_terms .* list of strings"):
+        Framework.from_dict(data)
+    data["dimensions"][0]["categories"][0]["seed_terms"] = ["甲"]
+    fw = Framework.from_dict(data)
+    assert fw.labels("x") == ["甲", "无"] and fw.title == "d" and fw.source is None

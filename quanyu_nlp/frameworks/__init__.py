@@ -15,7 +15,9 @@ Examples
 ['政治引领', '组织引领', '机制引领', '行动引领', '队伍引领', '无']
 """
 
+from .export import framework_to_markdown, framework_to_xlsx
 from .loader import list_frameworks, load_framework
 from .model import Category, Dimension, Framework
 
-__all__ = ["Framework", "Dimension", "Category", "load_framework", "list_frameworks"]
+__all__ = ["Framework", "Dimension", "Category", "load_framework", "list_frameworks",
+           "framework_to_markdown", "framework_to_xlsx"]
