@@ -311,22 +311,30 @@ class CategoryShareOverTimeDisplay(Display):
         a = (1 - level) / 2
         return float(np.quantile(shares, a)), float(np.quantile(shares, 1 - a))
 
-    def plot(self, ax=None, preset: str = "single", band: bool = True):
-        """Lines with markers per category; intervals as bands (or error bars)."""
+    def plot(self, ax=None, preset: str = "single", band: bool = False):
+        """Lines with markers per category; intervals as error bars, dodged sideways so
+        they do not overlap (``band=True`` draws translucent bands instead)."""
         t = self.params_["time"]
         ax = self._new_axes(ax, preset)
-        for i, cat in enumerate(_ordered(self.data_["category"], None)):
+        cats = _ordered(self.data_["category"], None)
+        periods = np.sort(self.data_[t].unique())
+        gap = float(np.min(np.diff(periods))) if len(periods) > 1 and \
+            np.issubdtype(periods.dtype, np.number) else 1.0
+        for i, cat in enumerate(cats):
             d = self.data_[self.data_["category"] == cat]
             st = style_cycle(i)
             x = d[t].to_numpy()
             if band:
                 ax.plot(x, d["share"], color=st["color"], marker=st["marker"], label=cat)
                 ax.fill_between(x, d["ci_low"], d["ci_high"], color=st["color"], alpha=0.15,
-                                linewidth=0, hatch=st["hatch"] or None)
+                                linewidth=0)
             else:
+                if np.issubdtype(np.asarray(x).dtype, np.number):
+                    x = x + (i - (len(cats) - 1) / 2) * 0.08 * gap
                 ax.errorbar(x, d["share"], yerr=[d["share"] - d["ci_low"],
                                                  d["ci_high"] - d["share"]],
-                            color=st["color"], marker=st["marker"], capsize=2, label=cat)
+                            color=st["color"], marker=st["marker"], capsize=2,
+                            elinewidth=0.7, label=cat)
         ax.set_xlabel(t)
         ax.set_ylabel("占比")
         ax.yaxis.set_major_formatter(_percent())
@@ -342,8 +350,8 @@ class CategoryShareOverTimeDisplay(Display):
             f"按文档聚类的 bootstrap 区间（{self.params_['n_boot']} 次重抽样）"
         how_en = "Wilson score intervals" if self.params_["interval"] == "wilson" else \
             f"document-clustered bootstrap intervals ({self.params_['n_boot']} resamples)"
-        return (f"{self.title_zh}；阴影为 {lvl} {how_zh}。"
-                f"{self.title_en}; bands are {lvl} {how_en}.")
+        return (f"{self.title_zh}；误差线为 {lvl} {how_zh}。"
+                f"{self.title_en}; error bars are {lvl} {how_en}.")
 
 
 def _percent():
@@ -824,6 +832,7 @@ class ReliabilityTableDisplay(Display):
         table = ax.table(cellText=cells, colLabels=labels, loc="center", cellLoc="center")
         table.auto_set_font_size(False)
         table.set_fontsize(max(6.0, _font_size() - 1))
+        table.auto_set_column_width(list(range(len(labels))))
         table.scale(1, 1.4)
         for (r, _c), cell in table.get_celld().items():
             cell.set_linewidth(0.4)
