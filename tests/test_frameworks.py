@@ -458,3 +458,17 @@ def test_from_dict_errors_name_the_source_and_key():
     data["dimensions"][0]["categories"][0]["seed_terms"] = ["甲"]
     fw = Framework.from_dict(data)
     assert fw.labels("x") == ["甲", "无"] and fw.title == "d" and fw.source is None
+
+
+def test_minimal_example_in_the_docs_loads(tmp_path):
+    import re
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "framework-format.md"
+    example = re.search(r"```toml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S).group(1)
+    fw = load_framework(write(tmp_path, example, "village.toml"))
+    assert fw.labels("actor") == ["村党支部", "村民自治组织", "无"]
+    # The documented error for an unknown key is what the loader says.
+    bad = example.replace('seed_terms = ["村委会"', 'seed_term = ["村委会"')
+    msg = expect_error(tmp_path, bad, 28, "seed_term", name="my-codebook.toml")
+    assert msg.endswith("did you mean 'seed_terms'?")
