@@ -80,7 +80,7 @@ def methods_paragraph(manifest: Mapping) -> tuple[str, str]:
     en: list[str] = []
     tool = f"quanyu_nlp{_ver(versions, 'quanyu_nlp')}"
     py = versions.get("python")
-    zh.append(f"本研究使用 {tool}" + (f"（Python {py}）" if py else "") + " 进行文本分析")
+    zh.append(f"本研究使用 {tool}" + (f"（Python {py}）" if py else " ") + "进行文本分析")
     en.append(f"Texts were analysed with {tool}" + (f" (Python {py})" if py else ""))
 
     corpus = m.get("corpus") or {}
