@@ -68,7 +68,11 @@ class Kwic(pd.DataFrame):
     def _repr_html_(self, max_rows: int = 100) -> str:  # noqa: D401 - Jupyter hook
         if not {"pre", "keyword", "post"} <= set(self.columns):
             return pd.DataFrame(self)._repr_html_()
-        esc = html.escape
+        def esc(v) -> str:
+            # verbatim context may hold line breaks: show them instead of losing them
+            return html.escape(str(v)).replace(
+                "\n", "<span style='color:#999'>&#8629;</span>")
+
         pat = getattr(self, "pattern", None)
         title = (f"<p><b>KWIC</b> {esc(str(pat))!s}: {len(self)} match"
                  f"{'es' if len(self) != 1 else ''}</p>") if pat is not None else (

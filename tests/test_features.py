@@ -131,6 +131,8 @@ def test_kwic_html_escapes_and_highlights():
     assert "&lt;/td&gt;" in h
     assert "&lt;script&gt;" in h and "&amp;" in h
     assert "<mark><b>党建 &amp;</b></mark>" in h
+    t = FakeTokens([["党建", "联合体", "村"]], seps=[["", "\n", ""]])
+    assert "&#8629;" in kwic(t, "联合体", window=1)._repr_html_()
     # a sliced view without the text columns still renders
     assert "<table" in kwic(toks, "党建")[["unit_id"]]._repr_html_()
 
