@@ -257,6 +257,28 @@ def test_error_no_dimensions(tmp_path):
         load_framework(path)
 
 
+def test_error_categories_before_any_dimension(tmp_path):
+    bad = 'name = "x"\nversion = "1"\n\n[[dimensions.categories]]\nid = "a"\nlabel = "甲"\n'
+    msg = expect_error(tmp_path, bad, 4, "[[dimensions]]")
+    assert "comes before any" in msg
+
+
+def test_inline_category_tables_are_checked(tmp_path):
+    text = textwrap.dedent('''\
+        name = "x"
+        version = "1"
+        [[dimensions]]
+        id = "d"
+        categories = [
+          {id = "a", label = "甲", definition = "定义", seed_terms = ["甲"]},
+          {id = "b", label = "乙", definition = "定义", seed_term = ["乙"]},
+        ]
+        ''')
+    # Inline tables have no header of their own: the error points at their key.
+    msg = expect_error(tmp_path, text, 5, "seed_term")
+    assert "category 'b'" in msg
+
+
 def test_framework_error_is_quanyu_error(tmp_path):
     assert issubclass(FrameworkError, QuanyuError)
 
@@ -472,3 +494,60 @@ def test_minimal_example_in_the_docs_loads(tmp_path):
     bad = example.replace('seed_terms = ["村委会"', 'seed_term = ["村委会"')
     msg = expect_error(tmp_path, bad, 28, "seed_term", name="my-codebook.toml")
     assert msg.endswith("did you mean 'seed_terms'?")
+
+
+# --- property: the reported line is right whatever the layout --------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VALUE_STYLES = [
+    lambda k, v: [f'{k} = ["{v}", "{v}二"]'],
+    lambda k, v: [f"{k} = [", f'  "{v}",  # 注释 [ ]', f'  "{v}二",', "]"],
+    lambda k, v: [f'{k} = ["{v}=1", "[{v}]"]   # x = [1'],
+]
+_DEF_STYLES = [
+    lambda v: [f'definition = "{v}"'],
+    lambda v: ['definition = """', f"{v}", 'fake_key = "inside a string" [', '"""'],
+    lambda v: [f"definition = '{v} # not a comment'"],
+]
+
+
+@st.composite
+def layouts(draw):
+    """A valid codebook written with random layout, and where to put an unknown key."""
+    n_dims = draw(st.integers(1, 3))
+    lines: list[str] = ['name = "p"', 'version = "1"', ""]
+    tables = []  # (line index of the header, list of candidate insertion indices)
+    for i in range(n_dims):
+        lines += [f"# dimension {i}", "[[dimensions]]", f'id = "d{i}"']
+        for j in range(draw(st.integers(1, 3))):
+            if draw(st.booleans()):
+                lines.append("")
+            lines.append("[[dimensions.categories]]")
+            slots = [len(lines)]
+            lines.append(f'id = "c{j}"')
+            slots.append(len(lines))
+            lines.append(f'label = "类{i}{j}"')
+            slots.append(len(lines))
+            lines += draw(st.sampled_from(_DEF_STYLES))(f"定义{j}")
+            slots.append(len(lines))
+            lines += draw(st.sampled_from(_VALUE_STYLES))("seed_terms", f"词{j}")
+            slots.append(len(lines))
+            tables.append(slots)
+    slots = draw(st.sampled_from(tables))
+    at = draw(st.sampled_from(slots))
+    return lines, at
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layouts())
+def test_unknown_key_line_property(tmp_path, layout):
+    lines, at = layout
+    good = "\n".join(lines) + "\n"
+    load_framework(write(tmp_path, good, "good.toml"))
+    bad_lines = lines[:at] + ["bogus_key = 1"] + lines[at:]
+    path = write(tmp_path, "\n".join(bad_lines) + "\n", "prop.toml")
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path)
+    assert f"prop.toml, line {at + 1}: unknown key 'bogus_key'" in str(info.value)

@@ -80,6 +80,8 @@ class _Locator:
                     else:
                         table = tuple(parts)
                     self.lines.setdefault(table, lineno)
+                    # So that a misplaced first header can still be reported at its line.
+                    self.lines.setdefault(tuple(parts[:1]), lineno)
                     continue
                 k = _KEY_RE.match(line)
                 if k:
@@ -212,6 +214,10 @@ class _Checker:
             raise self.fail(path, f"{self.place(path, ctx)} has no {header} tables",
                             f"add at least one {header} table")
         value = table[key]
+        if key == "dimensions" and isinstance(value, dict) and "categories" in value:
+            raise self.fail((key,), "a [[dimensions.categories]] table comes before any "
+                            "[[dimensions]] table",
+                            "put a [[dimensions]] header (with its id) above the categories")
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.fail(path + (key,),
                             f"{key} in {self.place(path, ctx)} must be tables written as "
