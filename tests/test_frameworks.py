@@ -551,3 +551,15 @@ def test_unknown_key_line_property(tmp_path, layout):
     with pytest.raises(FrameworkError) as info:
         load_framework(path)
     assert f"prop.toml, line {at + 1}: unknown key 'bogus_key'" in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["quanyu", "policy-tools"])
+def test_no_seed_term_hides_inside_another_categorys_term(name):
+    # A dictionary coder matches substrings: '关工委' would fire inside '机关工委'.
+    fw = load_framework(name)
+    for d in fw.dimensions:
+        for a in d.categories:
+            for b in d.categories:
+                if a is not b:
+                    clash = [(x, y) for x in a.seed_terms for y in b.seed_terms if x in y]
+                    assert not clash, (d.id, a.id, b.id, clash)
