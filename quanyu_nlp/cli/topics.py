@@ -52,8 +52,11 @@ def _model(args):
     if args.model == "nmf":
         return NmfTopics(args.k, **({"iterations": args.iterations} if args.iterations
                                     else {}), **common)
-    lda = dict(backend=args.backend, iterations=args.iterations, workers=args.workers)
+    lda = dict(iterations=args.iterations, workers=args.workers)
     if args.model == "seeded":
+        if args.backend != "tomotopy":
+            raise ParameterError("--model seeded uses tomotopy word priors; drop "
+                                 f"--backend {args.backend}")
         seeded = SeededTopics(framework=args.framework, dimension=args.dimension, n_free=0,
                               **lda, **common)
         n_cat = len(seeded._categories())
@@ -62,7 +65,7 @@ def _model(args):
                                  f"{args.framework}:{args.dimension}; use --k {n_cat} or more "
                                  f"({n_cat} seeded topics + free ones)")
         return seeded.set_params(n_free=args.k - n_cat)
-    return LdaTopics(args.k, **lda, **common)
+    return LdaTopics(args.k, backend=args.backend, **lda, **common)
 
 
 def _versions() -> dict:
@@ -97,8 +100,13 @@ def run(args) -> int:
     corpus = _read(args)
     if len(corpus) == 0:
         raise ParameterError(f"{args.input}: the corpus is empty; nothing to model")
-    tokens = _segment(corpus)
-    model = _model(args).fit(tokens)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        tokens = _segment(corpus)
+        model = _model(args).fit(tokens)
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            print(f"quanyu: note: {' '.join(str(w.message).split())}", file=sys.stderr)
 
     import numpy as np
 

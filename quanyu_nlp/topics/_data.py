@@ -92,23 +92,20 @@ def _with_ids(lists, src):
 def resolve_stopwords(stopwords: Any) -> tuple[frozenset, str]:
     """Return the stopword set and a short description for the record.
 
-    ``None`` or ``False`` means no stopwords; a string names a list of
-    :mod:`quanyu_nlp.segment` (``"zh"``, ``"party"``); anything else is an iterable
-    of words.
+    ``None`` or ``False`` means no stopwords; anything else goes to
+    :func:`quanyu_nlp.segment.load_stopwords`: ``"zh"`` (function words and
+    punctuation), ``"party"`` (party-discourse boilerplate), ``"zh+party"``, a file
+    path or an iterable of words.
     """
     if stopwords is None or stopwords is False:
         return frozenset(), "none"
-    if isinstance(stopwords, str):
-        try:
-            from ..segment import get_stopwords  # type: ignore[attr-defined]
-        except ImportError as exc:  # pragma: no cover - depends on the segmenter build
-            raise ParameterError(
-                f"stopword list {stopwords!r} needs quanyu_nlp.segment.get_stopwords, "
-                f"which is not available ({exc}); pass stopwords=None or a list") from None
-        words = frozenset(get_stopwords(stopwords))
-        return words, f"{stopwords} ({len(words)} words)"
-    words = frozenset(str(w) for w in stopwords)
-    return words, f"user list ({len(words)} words)"
+    try:
+        from ..segment import load_stopwords  # type: ignore[attr-defined]
+    except ImportError:
+        from ..segment.dictionary import load_stopwords
+    words = frozenset(load_stopwords(stopwords))
+    name = stopwords if isinstance(stopwords, str) else "user list"
+    return words, f"{name} ({len(words)} words)"
 
 
 def prepare(obj: Any, *, min_len: int = 2, stopwords: Any = None, min_docs: int | float = 1,

@@ -272,8 +272,9 @@ class LdaTopics(_TopicModel):
         corpora but sampling order then depends on thread timing.
     min_len : int, default 2
         Shortest token kept as a term (recorded in ``preprocessing_``).
-    stopwords : None, str or list, default None
-        Stopwords to remove: a list name of :mod:`quanyu_nlp.segment` or words.
+    stopwords : None, str or list, default "zh"
+        Stopwords to remove: ``"zh"``, ``"party"``, ``"zh+party"``, a file or words
+        (see :func:`quanyu_nlp.segment.load_stopwords`); ``None`` keeps all.
     min_docs : int or float, default 2
         Drop terms in fewer documents.
     max_docfreq : float, default 0.5
@@ -293,7 +294,7 @@ class LdaTopics(_TopicModel):
 
     def __init__(self, k: int = 20, *, backend: str = "tomotopy", iterations: int | None = None,
                  passes: int = 10, alpha: float | None = None, eta: float | None = None,
-                 random_state=None, workers: int = 1, min_len: int = 2, stopwords=None,
+                 random_state=None, workers: int = 1, min_len: int = 2, stopwords="zh",
                  min_docs: int | float = 2, max_docfreq: float = 0.5, n_terms: int = 30,
                  frex_weight: float = 0.5):
         self.k = k
@@ -368,17 +369,6 @@ class LdaTopics(_TopicModel):
                          c.data[c.indptr[i]:c.indptr[i + 1]].tolist()))
                 for i in range(c.shape[0])]
 
-    def _gensim_eta(self, data: TopicData, k: int):
-        priors = self._word_priors(data, k)
-        if not priors:
-            return self.eta
-        base = 0.01 if self.eta is None else float(self.eta)
-        eta = np.full((k, len(data.vocabulary)), base)
-        idx = {t: j for j, t in enumerate(data.vocabulary)}
-        for term, prior in priors.items():
-            eta[:, idx[term]] = prior
-        return eta
-
     def _fit_gensim(self, data: TopicData, k: int):
         from gensim.models import LdaModel
 
@@ -391,7 +381,7 @@ class LdaTopics(_TopicModel):
                        id2word=dict(enumerate(data.vocabulary)), num_topics=k,
                        passes=int(self.passes),
                        alpha="symmetric" if self.alpha is None else float(self.alpha),
-                       eta=self._gensim_eta(data, k), random_state=self.random_seed_,
+                       eta=self.eta, random_state=self.random_seed_,
                        **kwargs)
         self.model_ = lda
         phi = lda.get_topics().astype(float)
@@ -471,7 +461,7 @@ class NmfTopics(_TopicModel):
 
     def __init__(self, k: int = 20, *, iterations: int = 400, init: str = "nndsvda",
                  beta_loss: str = "frobenius", random_state=None, min_len: int = 2,
-                 stopwords=None, min_docs: int | float = 2, max_docfreq: float = 0.5,
+                 stopwords="zh", min_docs: int | float = 2, max_docfreq: float = 0.5,
                  n_terms: int = 30, frex_weight: float = 0.5):
         self.k = k
         self.iterations = iterations
@@ -550,9 +540,9 @@ class SeededTopics(LdaTopics):
     seed_weight : float, default 1.0
         Prior of a seed term in its own topic (``eta`` is 0.01 elsewhere, and a seed
         term gets ``eta / 100`` in the other topics).
-    backend, iterations, passes, alpha, eta, random_state, workers, min_len,
-    stopwords, min_docs, max_docfreq, n_terms, frex_weight
-        As in :class:`LdaTopics`.
+    iterations, alpha, eta, random_state, workers, min_len, stopwords, min_docs,
+    max_docfreq, n_terms, frex_weight
+        As in :class:`LdaTopics` (the engine is tomotopy).
 
     Attributes
     ----------
@@ -564,20 +554,23 @@ class SeededTopics(LdaTopics):
         The category id of each topic (``None`` for free topics).
     """
 
+    # Seeds are tomotopy word priors. gensim's eta matrix was tried as well: its
+    # variational inference left seeded topics empty on small corpora (the free topics
+    # took the seeds' documents), so it is not offered.
+    backend = "tomotopy"
+
     def __init__(self, framework="quanyu", dimension: str = "leadership", *, seeds=None,
-                 n_free: int = 3, seed_weight: float = 1.0, backend: str = "tomotopy",
-                 iterations: int | None = None, passes: int = 10, alpha: float | None = None,
+                 n_free: int = 3, seed_weight: float = 1.0,
+                 iterations: int | None = None, alpha: float | None = None,
                  eta: float | None = None, random_state=None, workers: int = 1,
-                 min_len: int = 2, stopwords=None, min_docs: int | float = 2,
+                 min_len: int = 2, stopwords="zh", min_docs: int | float = 2,
                  max_docfreq: float = 0.5, n_terms: int = 30, frex_weight: float = 0.5):
         self.framework = framework
         self.dimension = dimension
         self.seeds = seeds
         self.n_free = n_free
         self.seed_weight = seed_weight
-        self.backend = backend
         self.iterations = iterations
-        self.passes = passes
         self.alpha = alpha
         self.eta = eta
         self.random_state = random_state

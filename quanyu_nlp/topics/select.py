@@ -99,7 +99,7 @@ def _zscore(v: np.ndarray) -> np.ndarray:
 def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] = (1, 2, 3),
              backend: str = "tomotopy", *, model: str = "lda", iterations: int | None = None,
              holdout: float = 0.2, top_n: int = 10, measures: Sequence[str] = ("c_npmi", "c_v"),
-             min_len: int = 2, stopwords=None, min_docs: int | float = 2,
+             min_len: int = 2, stopwords="zh", min_docs: int | float = 2,
              max_docfreq: float = 0.5, random_state: int = 0) -> KSelection:
     """Fit a model for every K and seed and score each fit.
 
