@@ -167,6 +167,40 @@ def label_distribution(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def recode_agreement(gold: pd.DataFrame, recode_path: str | os.PathLike = RECODE_CSV) -> pd.DataFrame:
+    """Agreement between the first coding and the blind second pass (intra-coder reliability).
+
+    Parameters
+    ----------
+    gold : pandas.DataFrame
+        The gold set (from :func:`read_gold_csv` or :func:`load_gold`).
+    recode_path : path-like
+        CSV with columns ``id, leadership, results``: the second pass over a subset.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dimension: ``n``, ``agreement`` (share of identical labels) and
+        ``kappa`` (Cohen's kappa, :func:`sklearn.metrics.cohen_kappa_score`).
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    rec = pd.read_csv(recode_path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in ("id", *LABELS) if c not in rec.columns]
+    if missing:
+        raise GoldError(f"{recode_path}: missing column(s) {', '.join(missing)}; expected id, leadership, results")
+    unknown = sorted(set(rec["id"]) - set(gold["id"]))
+    if unknown:
+        raise GoldError(f"{recode_path}: id(s) {', '.join(unknown[:5])} not in the gold set")
+    first = gold.set_index("id").loc[rec["id"]]
+    rows = []
+    for dim in LABELS:
+        a, b = first[dim].to_numpy(), rec[dim].to_numpy()
+        rows.append({"dimension": dim, "n": len(rec), "agreement": float((a == b).mean()),
+                     "kappa": float(cohen_kappa_score(a, b))})
+    return pd.DataFrame(rows).set_index("dimension")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Load the coding gold set and print its label distribution.")
     ap.add_argument("corpora", nargs="?", default=None,
@@ -184,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     for dim, t in label_distribution(df).items():
         print(f"\n{dim}:")
         print(t.to_string())
+    if RECODE_CSV.exists() and Path(args.csv).resolve() == DEFAULT_CSV:
+        print("\nintra-coder reliability (blind second pass by the same coder):")
+        print(recode_agreement(df).round(3).to_string())
     return 0
 
 

@@ -198,3 +198,24 @@ def test_label_distribution_totals(gold_df):
     for dim, t in tables.items():
         assert t.loc["total", "total"] == len(gold_df)
         assert list(t.index[:-1]) == list(gold.LABELS[dim])
+
+
+def test_recode_agreement_on_fixture(tmp_path):
+    g = pd.DataFrame({"id": ["g0001", "g0002", "g0003", "g0004"],
+                      "leadership": ["政治引领", "无", "行动引领", "无"],
+                      "results": ["火车头", "无", "无", "无"]})
+    rec = tmp_path / "rec.csv"
+    pd.DataFrame({"id": ["g0004", "g0001", "g0003"], "leadership": ["无", "政治引领", "队伍引领"],
+                  "results": ["无", "火车头", "无"]}).to_csv(rec, index=False)
+    out = gold.recode_agreement(g, rec)
+    assert out.loc["results", "agreement"] == 1.0 and out.loc["results", "kappa"] == 1.0
+    assert out.loc["leadership", "agreement"] == pytest.approx(2 / 3)
+    assert (out["n"] == 3).all()
+
+
+def test_recode_agreement_unknown_id(tmp_path):
+    g = pd.DataFrame({"id": ["g0001"], "leadership": ["无"], "results": ["无"]})
+    rec = tmp_path / "rec.csv"
+    pd.DataFrame({"id": ["g0999"], "leadership": ["无"], "results": ["无"]}).to_csv(rec, index=False)
+    with pytest.raises(gold.GoldError, match="g0999"):
+        gold.recode_agreement(g, rec)
