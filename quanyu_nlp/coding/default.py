@@ -29,17 +29,19 @@ _EXEMPLAR_CACHE: dict[tuple, tuple] = {}
 class FrameworkCoder(BaseEstimator):
     """Code by a framework with no user labels, and better with some.
 
-    For each dimension it blends three sources of evidence:
+    For each dimension it combines three sources of evidence:
 
-    1. the lexicon — :class:`DictionaryCoder` seed scores with negation and purpose
-       handling;
-    2. a :class:`SupervisedCoder` trained on the framework's own exemplar sentences
-       (each category's exemplars, and the dimension's negative exemplars as 无), plus
-       the user's coded units when given (weighted ``user_weight`` times an exemplar);
-    3. the codebook's tie-breaks (:mod:`quanyu_nlp.coding.rules`).
+    1. a :class:`SupervisedCoder` trained on the framework itself: each category's
+       exemplar sentences and seed terms (a seed term is a tiny document of its
+       category), and the dimension's negative exemplars as 无; plus the user's coded
+       units when given (weighted ``user_weight`` times an exemplar);
+    2. the lexicon — :class:`DictionaryCoder` seed scores (summed weights of the seed
+       terms found, with negation and purpose handling), added as evidence:
+       ``p(c) ∝ p_model(c) + lexicon_weight · score(c)``;
+    3. the codebook's tie-breaks (:mod:`quanyu_nlp.coding.rules`), which boost the
+       category the codebook prefers.
 
-    ``p = w·p_lexicon + (1 − w)·p_model``, then the rules boost the category they
-    prefer; the unit gets the most probable label, or the none label (无) when the best
+    The unit gets the most probable label, or the none label (无) when the best
     category's probability is below ``threshold``.
 
     Parameters
@@ -53,8 +55,8 @@ class FrameworkCoder(BaseEstimator):
         user's labels only (needs labels in :meth:`fit`).
     threshold : float, default 0.3
         Minimum probability for a category; below it the unit is 无.
-    lexicon_weight : float, optional
-        ``w`` above; default 0.5 without user labels, 0.3 with them.
+    lexicon_weight : float, default 0.15
+        Weight of one unit of seed score against the model's probabilities.
     user_weight : float, default 3.0
         Weight of one user-coded unit relative to one exemplar.
     rules : bool, default True
@@ -65,7 +67,7 @@ class FrameworkCoder(BaseEstimator):
 
     def __init__(self, framework: Any = "quanyu", dimension: str | Sequence[str] | None = None,
                  method: str = "framework", threshold: float = 0.3,
-                 lexicon_weight: float | None = None, user_weight: float = 3.0,
+                 lexicon_weight: float = 0.15, user_weight: float = 3.0,
                  rules: bool = True, negation: bool = True, C: float = 4.0,
                  ngram_range=(1, 2), char_ngram_range=(1, 3), random_state: int = 0):
         self.framework = framework
@@ -129,6 +131,11 @@ class FrameworkCoder(BaseEstimator):
                     for c in d.categories:
                         for ex in c.exemplars:
                             texts.append(str(ex)); labels.append(c.label); weights.append(1.0)
+                        # Seed terms as one-phrase documents: they teach the model the
+                        # lexicon's words and characters, which the exemplars alone
+                        # cover only partly.
+                        for term in c.seed_terms:
+                            texts.append(str(term)); labels.append(c.label); weights.append(1.0)
                     for ex in getattr(d, "negative_exemplars", []) or []:
                         texts.append(str(ex)); labels.append(none_label(d)); weights.append(1.0)
                 if d.id in ybd:
@@ -153,11 +160,6 @@ class FrameworkCoder(BaseEstimator):
             _EXEMPLAR_CACHE[key] = (self.dictionary_, dict(self.models_))
         return self
 
-    def _lexicon_weight(self) -> float:
-        if self.lexicon_weight is not None:
-            return float(self.lexicon_weight)
-        return 0.3 if self.has_user_labels_ else 0.5
-
     def predict_proba(self, X: Any, dimension: str | None = None) -> pd.DataFrame | dict:
         """Blended, rule-adjusted probabilities per category (none label last)."""
         if not hasattr(self, "dictionary_"):
@@ -165,16 +167,19 @@ class FrameworkCoder(BaseEstimator):
         texts = as_texts(X)
         dims = [dimension] if dimension else self.dimensions_
         lex = self.dictionary_.predict_proba(texts)
+        raw = self.dictionary_.scores(texts) if self.method == "framework" else {}
         out = {}
         for dim in dims:
             cols = self.labels_[dim]
-            p_lex = lex[dim][cols].to_numpy()
             if dim in self.models_ and self.method != "dictionary":
-                p_mod = self.models_[dim].predict_proba(texts, dimension=dim)[cols].to_numpy()
-                w = 0.0 if self.method in ("exemplars", "supervised") else self._lexicon_weight()
-                p = w * p_lex + (1 - w) * p_mod
+                p = self.models_[dim].predict_proba(texts, dimension=dim)[cols].to_numpy()
+                if self.method == "framework":
+                    s = raw[dim][cols[:-1]].to_numpy()
+                    p = p.copy()
+                    p[:, :-1] += float(self.lexicon_weight) * s
+                    p = p / p.sum(axis=1, keepdims=True)
             else:
-                p = p_lex
+                p = lex[dim][cols].to_numpy()
             nl = cols[-1]
             if self.rules:
                 adj = []
@@ -240,7 +245,8 @@ def _labelled_pair(labelled: Any, dims: Sequence[str]) -> tuple[list[str], dict]
 
 def code(corpus_or_texts: Any, framework: Any = "quanyu", unit: str = "sentence",
          labelled: Any = None, threshold: float = 0.3, method: str = "auto",
-         dimension: str | Sequence[str] | None = None, random_state: int = 0) -> Codings:
+         dimension: str | Sequence[str] | None = None, random_state: int = 0,
+         dimensions: Sequence[str] | None = None) -> Codings:
     """Code a corpus against a framework, with or without the user's own labels.
 
     Parameters
@@ -260,7 +266,10 @@ def code(corpus_or_texts: Any, framework: Any = "quanyu", unit: str = "sentence"
         ``auto`` is ``framework`` (lexicon + exemplar model + tie-breaks, plus your
         labels when given).
     dimension : str or list of str, optional
+        The dimensions to code (all by default).
     random_state : int, default 0
+    dimensions : list of str, optional
+        Same as ``dimension`` (either spelling is accepted).
 
     Returns
     -------
@@ -272,6 +281,10 @@ def code(corpus_or_texts: Any, framework: Any = "quanyu", unit: str = "sentence"
     >>> c.wide()["leadership"].tolist()                                            # doctest: +SKIP
     ['组织引领']
     """
+    if dimensions is not None:
+        if dimension is not None and list(np.atleast_1d(dimension)) != list(dimensions):
+            raise ParameterError("pass either dimension= or dimensions=, not both")
+        dimension = list(dimensions)
     fw = resolve_framework(framework)
     m = "framework" if method == "auto" else method
     coder = FrameworkCoder(fw, dimension=dimension, method=m, threshold=threshold,

@@ -32,8 +32,10 @@ class DictionaryCoder(BaseEstimator):
     """Code units by the framework's seed terms, honouring negation and purpose clauses.
 
     A seed term that the segmenter keeps as one short word (two characters or fewer) must
-    match whole tokens (so 组织 does not fire inside 组织力); longer or multi-word seeds
-    match as raw substrings.  Where two seeds overlap, the longer one wins.  A match
+    end where a token ends: it may be the whole token or the head of a compound (Chinese
+    compounds are head-final, so 党委 counts inside 社区党委), but not the modifier of one
+    (组织 does not fire inside 组织力).  Longer or multi-word seeds match as raw
+    substrings.  Where two seeds overlap, the longer one wins.  A match
     preceded by a negator (未, 没有, 不, 尚未, 并非, …) inside its scope is cancelled.  In
     the dimensions listed in ``achieved_only`` (the codebook's results dimension) a match
     inside a purpose, plan or duty clause (为了, 要, 将, 让, 力争, …) is cancelled too,
@@ -115,8 +117,8 @@ class DictionaryCoder(BaseEstimator):
                         table[t] = id_to_label.get(cat, cat)
             terms[d.id] = table
         self.terms_ = terms
-        # Which short seeds must align with token boundaries: those the segmenter keeps
-        # as a single word.
+        # Which short seeds must end on a token boundary: those the segmenter keeps as a
+        # single word.
         all_terms = sorted({t for tab in terms.values() for t in tab if len(t) <= 2})
         toks = tokenize(all_terms)
         self.token_terms_ = {t for t, tk in zip(all_terms, toks) if len(tk) == 1}
@@ -145,7 +147,6 @@ class DictionaryCoder(BaseEstimator):
         tokens = tokenize(texts)
         rows = []
         for i, (text, tk) in enumerate(zip(texts, tokens)):
-            starts = {s for _, s, _ in tk}
             ends = {e for _, _, e in tk}
             if self.scope == "clause":
                 spans = clause_spans(text)
@@ -161,7 +162,7 @@ class DictionaryCoder(BaseEstimator):
                 for m in pat.finditer(text):
                     term = m.group(0)
                     s, e = m.span()
-                    if term in self.token_terms_ and not (s in starts and e in ends):
+                    if term in self.token_terms_ and e not in ends:
                         continue
                     span = clause_of(spans, s)
                     neg = bool(self.negation) and is_negated(tk, span, s)

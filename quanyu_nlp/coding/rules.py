@@ -22,12 +22,29 @@ __all__ = ["Rule", "RULES", "apply_rules", "rule_hits"]
 NONE = "无"
 
 _DISCIPLINE = re.compile(r"纪律|监督|廉洁|廉政|作风|四风|问责|巡视|巡察|执纪|反腐|腐败|违纪|违规")
-_DISC_SYSTEM = re.compile(r"制度|机制|体系|巡视|巡察|问责|责任制|规定|条例|派驻|清单|规矩")
-_DISC_CONDUCT = re.compile(r"作风|四风|廉洁|自律|警示教育|纪律教育|廉政教育|党性|拒腐|修身|形式主义|官僚主义")
+_DISC_SYSTEM = re.compile(r"制度|机制|体系|巡视|巡察|问责|责任制|条例|派驻|清单")
+# 中央八项规定 is about cadres' conduct (作风), not a system of rules.
+_DISC_CONDUCT = re.compile(r"作风|四风|廉洁|自律|警示教育|纪律教育|廉政教育|党性|拒腐|修身|形式主义|"
+                           r"官僚主义|八项规定|特权")
+# 政治纪律 / 政治规矩 belong to political building (政治引领), not to the discipline rule.
+_POLITICAL_DISCIPLINE = re.compile(r"政治纪律|政治规矩")
 _DISC_PUNISH = re.compile(r"查处|处分|立案|审查调查|通报|移送|追责|开除|严惩")
 _MAIN_VERB_SYSTEM = re.compile(
     r"(建立健全|健全|完善|建立|制定|修订|出台|构建|形成|落实)[^，。；,;！？]{0,14}?"
-    r"(制度|机制|规则|办法|清单|章程|规定|条例|责任制|(?<!组织)体系)")
+    r"(制度|机制|规则|办法|清单|章程|条例|责任制|(?<!组织)体系)")
+# Party members or organisations as the actors of a concrete deed (行动引领): the codebook's
+# "leading by concrete action at the front line", "one member's example drawing others in".
+_ACTOR_DEED = re.compile(
+    r"(党员|共产党员|党员干部|党员志愿者|党支部|党总支|党委|党组织|支部书记|党支部书记|书记)"
+    r"[^，。；,;！？]{0,8}?"
+    r"(带头|带动|带领|发动|领着|冲锋|冲在|奔赴|坚守|值守|入户|走访|巡查|巡逻|巡边|帮助|帮扶|"
+    r"结对|救援|抢险|抢修|抢通|转移|清理|清扫|捐|送去|送上|排查|守护|办实事|志愿)")
+_BUILD_VERB = re.compile(r"组建|成立|建立|设立|新建|覆盖|学习|理论|教育|培训|发展党员|选派")
+# Date lines, attendance lines and a person's background are 无 in the codebook.
+_ATTENDANCE = re.compile(r"(出席|主持)(了)?(会议|活动|仪式|座谈会|开幕式|大会)?并?(讲话|致辞)|"
+                         r"(出席|主持)(了)?(会议|座谈会|仪式|开幕式)[。]?$")
+_BACKGROUND = re.compile(r"^[^，。；]{2,24}(是|任|现任|曾任)[^，。；]{2,40}"
+                         r"(书记|主任|委员|代表|党员|干部|校长|院长)。?$")
 _FORTRESS = re.compile(r"战斗堡垒")
 _VANGUARD = re.compile(r"先锋模范|先锋作用|模范作用|先锋带头")
 # A unit with none of these is not about Party work (weather, prices, a museum visit
@@ -49,7 +66,7 @@ class Rule:
 
 
 def _discipline(text: str) -> str | None:
-    if not _DISCIPLINE.search(text):
+    if not _DISCIPLINE.search(_POLITICAL_DISCIPLINE.sub("", text)):
         return None
     sys_m = _DISC_SYSTEM.search(text)
     con_m = _DISC_CONDUCT.search(text)
@@ -76,6 +93,13 @@ def _main_verb_system(text: str) -> str | None:
     return "机制引领" if m.start() < first_two else None
 
 
+def _actor_deed(text: str) -> str | None:
+    m = _ACTOR_DEED.search(text)
+    if not m or _BUILD_VERB.search(text):
+        return None
+    return "行动引领"
+
+
 def _fortress_vanguard(text: str) -> str | None:
     f = _FORTRESS.search(text)
     v = _VANGUARD.search(text)
@@ -86,6 +110,11 @@ def _fortress_vanguard(text: str) -> str | None:
     if v:
         return "队伍引领"
     return None
+
+
+def _meta_line(text: str) -> str | None:
+    t = text.strip()
+    return NONE if (_ATTENDANCE.search(t) or _BACKGROUND.search(t)) else None
 
 
 def _not_party_work(text: str) -> str | None:
@@ -109,11 +138,17 @@ def _purpose_result(text: str) -> str | None:
 RULES: tuple[Rule, ...] = (
     Rule("not-party-work", "leadership",
          "no Party, political or organisational reference at all → 无", _not_party_work, 2.0),
+    Rule("meta-line", "leadership",
+         "an attendance line (…出席并讲话) or a person's background (某某是…书记) → 无",
+         _meta_line, 1.0),
     Rule("discipline", "leadership",
          "discipline: systems of supervision/rules → 机制引领; conduct, integrity, 四风 → "
          "队伍引领; a bare punishment campaign → 无", _discipline, 0.6),
     Rule("main-verb-system", "leadership",
          "健全/完善/建立…制度/机制/体系 as the main verb → 机制引领", _main_verb_system, 0.6),
+    Rule("actor-deed", "leadership",
+         "Party members or organisations doing a concrete deed (带头, 带动, 入户, 抢险, "
+         "志愿 …) and not building organisations or studying → 行动引领", _actor_deed, 0.4),
     Rule("fortress-vanguard", "leadership",
          "战斗堡垒 (organisations) → 组织引领; 先锋模范 (members) → 队伍引领; both → the one "
          "named first", _fortress_vanguard, 0.4),

@@ -368,7 +368,7 @@ def _sheet_frame(s: Any, fw: Any) -> pd.DataFrame:
 
 
 def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
-                       names: Sequence[str] | None = None) -> pd.DataFrame:
+                       names: Sequence[str] | None = None, model: Any = None) -> pd.DataFrame:
     """Agreement between coders (and between a model and the coders) per dimension.
 
     Parameters
@@ -379,6 +379,9 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
     framework : str or Framework
     names : list of str, optional
         Coder names (default: file names, or coder1, coder2, …).
+    model : Codings, optional
+        A model's codings, added as one more coder named "model" (the same as passing
+        it in ``sheets``).
 
     Returns
     -------
@@ -387,6 +390,11 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
         percent_agreement, cohen_kappa; plus one row per dimension with coder_b "all"
         holding Krippendorff's alpha over all coders (and the mean pairwise values).
     """
+    sheets = list(sheets)
+    if model is not None:
+        sheets.append(model)
+        if names is not None:
+            names = list(names) + ["model"]
     if len(sheets) < 2:
         raise ParameterError("reliability needs at least two codings of the same units")
     fw = resolve_framework(framework)
