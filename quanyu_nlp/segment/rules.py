@@ -5,9 +5,11 @@ Party documents coin numbered formulations all the time (“四个结合”, “
 and a noun (四个/结合).  The rule merges adjacent tokens back into one when
 
 * the span is in quotation marks: ``“四个结合”`` (the author marks it as a term), or
-* the span is followed by punctuation or the end of the unit and its tail is a
-  2–4 character noun phrase (``重推重抓九大专项。``), or
-* the same 数词+量词+two-character n-gram occurs at least twice in the unit.
+* the span follows a verb that takes a formulation as its object (做到, 落实, 重抓 …),
+  is followed by punctuation or the end of the unit, and has a Chinese numeral and a
+  two-character noun tail (``重推重抓九大专项。``), or
+* the same 数词+量词+two-character n-gram (Chinese numeral) occurs at least twice in
+  the unit.
 
 Spans starting with a plain counting use (两个小时, 三个方面, 五个人) are left alone.
 The merge only joins whole tokens: a span whose ends fall inside a token is skipped,
@@ -35,10 +37,17 @@ _PUNCT = "，。、；：！？”」』）)\\],.;:!?…—\n"
 # a cheap pre-filter run on every unit: 数词 + 量词 followed by a Han character
 QUICK = re.compile(f"{_NUM}{_CL}{_HAN}|[{_OPEN}]{_NUM}{{1,3}}{_CL}")
 _QUOTED = re.compile(f"[{_OPEN}]({_NUM}{{1,3}}{_CL}{_HAN}{{0,6}})[{_CLOSE}]")
-_BEFORE_PUNCT = re.compile(f"(?<![第每这那前后头初])({_NUM}{{1,3}}{_CL}{_HAN}{{2,4}})"
+# unquoted spans need Chinese numerals (slogans are written 四个…, never 4个…) and a
+# two-character tail; quoted spans may use any numeral and a tail of up to six characters
+_CNUM = "[一二三四五六七八九十两百千万]"
+_BEFORE_PUNCT = re.compile(f"(?<![第每这那前后头初])({_CNUM}{{1,3}}{_CL}{_HAN}{{2}})"
                            f"(?=[{_PUNCT}]|$)")
-_BIGRAM = re.compile(f"(?<![第每这那前后头初])(?={_NUM}{{1,3}}{_CL}{_HAN}{{2}})"
-                     f"({_NUM}{{1,3}}{_CL}{_HAN}{{2}})")
+_BIGRAM = re.compile(f"(?<![第每这那前后头初])(?={_CNUM}{{1,3}}{_CL}{_HAN}{{2}})"
+                     f"({_CNUM}{{1,3}}{_CL}{_HAN}{{2}})")
+
+_SLOGAN_VERBS = frozenset("""做到 落实 坚持 推进 实施 抓好 抓实 抓住 围绕 突出 强化 践行 增强 坚定
+树牢 树立 重抓 重推 推动 贯彻 把握 聚焦 深化 构建 打造 统筹 秉持 坚守 用好 发挥 夯实 扛起 守住
+牢记 落细 深化 推行 健全 完善 开展 实行 执行 遵循 提出 强调 坚决 严守 践诺 紧扣 牢固""".split())
 
 # first characters of a tail that make the span an ordinary count, not a slogan
 _COUNT_HEADS = set("月年天日周时分秒人多余次倍亿万元角吨米个只件位名家座所本张台辆架艘层级"
@@ -47,16 +56,22 @@ _COUNT_TAILS = ("方面", "部分", "问题", "阶段", "环节", "层面", "维
                 "领域", "小组", "星期", "礼拜", "小时", "钟头", "世纪", "时期", "百分点", "以上",
                 "以下", "左右", "之多", "之一", "多月", "多年", "月份", "年度", "季度", "单位")
 _NUM_CHARS = set("一二三四五六七八九十两百千万0123456789０１２３４５６７８９")
+# characters that never occur in a slogan's noun tail (numbers, particles, prepositions)
+_BAD_TAIL = _NUM_CHARS | set("的了和与及到在是等着过也都就从向对把被")
 
 
-def _is_count(span: str) -> bool:
+def _is_count(span: str, strict: bool = True) -> bool:
     i = 0
     while i < len(span) and span[i] in _NUM_CHARS:
         i += 1
+    if i >= 2 and span[i:i + 1] == "大" and span[0] in "十二":
+        return True  # 十五大, 二十大: a party congress (十五大精神), not a numbered slogan
     tail = span[i + 1:]
     if not tail:
         return False
-    return tail[0] in _COUNT_HEADS or tail.startswith(_COUNT_TAILS)
+    # a quoted span is marked as a term by its author: only plain counts are refused
+    return (tail[0] in _COUNT_HEADS or tail.startswith(_COUNT_TAILS)
+            or (strict and any(ch in _BAD_TAIL for ch in tail)))
 
 
 def slogan_spans(text: str) -> list[tuple[int, int]]:
@@ -69,7 +84,7 @@ def slogan_spans(text: str) -> list[tuple[int, int]]:
     """
     spans: dict[int, int] = {}
     for m in _QUOTED.finditer(text):
-        if len(m.group(1)) >= 2 and not _is_count(m.group(1)):
+        if len(m.group(1)) >= 2 and not _is_count(m.group(1), strict=False):
             spans[m.start(1)] = max(spans.get(m.start(1), 0), m.end(1))
     # a recurring n-gram is stronger evidence than a following punctuation mark
     grams = [(m.start(1), m.group(1)) for m in _BIGRAM.finditer(text)]
@@ -81,6 +96,10 @@ def slogan_spans(text: str) -> list[tuple[int, int]]:
     for m in _BEFORE_PUNCT.finditer(text):
         s = m.group(1)
         if s[0] == "一" and s[1] in "个大项条种":  # 一个/一大 + noun is ordinary prose
+            continue
+        # unquoted and seen once: only after a verb that takes a formulation as object
+        # (做到四个结合。), else ordinary counted nouns (确定了三大任务。) would merge too
+        if text[max(0, m.start(1) - 2):m.start(1)] not in _SLOGAN_VERBS:
             continue
         if not _is_count(s):
             spans.setdefault(m.start(1), m.end(1))

@@ -1,0 +1,339 @@
+"""Benchmark: speed, accuracy and domain-term coverage of ``quanyu_nlp.segment``.
+
+All corpora are read from paths given on the command line; no text of them is stored
+in the project.
+
+1. Throughput on the 《新闻联播》 transcripts (one document per day file, HTML tags and
+   markdown links stripped, one document per line): ``segment`` (lexicon on, offsets,
+   slogan rules) in one and two processes, against raw ``rjieba.cut`` and raw
+   ``jieba.lcut`` in the same process, and ``quanyu segment FILE -o OUT`` end to end
+   (a fresh subprocess: start-up and imports count).
+2. Backend agreement: share of tokens (as character spans) on which the ``rjieba`` and
+   ``jieba`` backends agree, same dictionary, lexicon on.
+3. SIGHAN 2005 (PKU, MSR test sets): word-boundary precision, recall, F1 of
+   ``segment`` (lexicon on) and of raw jieba.
+4. Domain terms: in congress reports and grassroots party-building articles, the share
+   of occurrences of lexicon terms that come out as exactly one token; the same for
+   quoted numbered slogans the lexicon lacks (kept whole by the rule layer) and for the
+   top candidates of ``textstat_newwords`` added as a user dictionary without
+   frequencies.
+
+Usage::
+
+    python benchmarks/segment_bench.py \\
+        --news ../shared/corpora/xinwen_lianbo_2022_2026/news \\
+        --sighan ../shared/corpora/sighan2005_icwb2 \\
+        --domain ../shared/corpora/cpc_congress_reports ../shared/corpora/dangjian_articles_hust \\
+        --json segment_bench.json
+
+Targets (issue 3): segment >= 0.5x raw rjieba in one process; CLI end to end >= 0.4x;
+2 processes >= 1.6x one process; F1 not below jieba's (PKU 0.818, MSR 0.811); domain
+terms whole >= 0.98; backend agreement >= 99.9%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+_TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r"\[[^\]]*\]\([^)]*\)")
+
+
+def _best(fn, repeat):
+    """Best wall time of ``repeat`` runs (the least disturbed by other processes)."""
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def read_news(folder: str, limit: int | None) -> list[str]:
+    files = sorted(glob.glob(os.path.join(folder, "*.md")))[:limit]
+    docs = []
+    for f in files:
+        text = Path(f).read_text(encoding="utf-8")
+        text = _LINK.sub("", _TAG.sub("", text))
+        docs.append(" ".join(line.strip() for line in text.split("\n") if line.strip()))
+    return docs
+
+
+# -- 1. throughput --------------------------------------------------------------------
+def bench_speed(docs: list[str], jobs: int, repeat: int) -> dict:
+    import jieba
+    import rjieba
+
+    from quanyu_nlp.segment import Segmenter
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    raw = rjieba.Jieba()
+    n_chars = sum(map(len, docs))
+    t_rj, _ = _best(lambda: [raw.cut(d) for d in docs], repeat)
+    seg = Segmenter()
+    seg._build()
+    t_seg, toks = _best(lambda: seg.segment(docs, cache=False), repeat)
+    t_par, toks2 = _best(lambda: seg.segment(docs, n_jobs=jobs, cache=False), repeat)
+    assert toks == toks2, "parallel output differs from serial"
+    t_jb, _ = _best(lambda: [jieba.lcut(d) for d in docs], 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "docs.txt"
+        src.write_text("\n".join(docs) + "\n", encoding="utf-8")
+        out = Path(tmp) / "out.txt"
+        cmd = [sys.executable, "-m", "quanyu_nlp.cli", "segment", str(src), "-o", str(out)]
+        t_cli, _ = _best(lambda: subprocess.run(cmd, check=True), repeat)
+        lines = out.read_text(encoding="utf-8").split("\n")
+        assert len(lines) - 1 == len(docs)
+    mb = n_chars / 1e6
+    return {
+        "docs": len(docs), "chars": n_chars, "tokens": toks.n_tokens, "jobs": jobs,
+        "seconds": {"rjieba_cut": t_rj, "jieba_lcut": t_jb, "segment_1": t_seg,
+                    f"segment_{jobs}": t_par, "cli": t_cli},
+        "mchars_per_s": {"rjieba_cut": mb / t_rj, "jieba_lcut": mb / t_jb,
+                         "segment_1": mb / t_seg, f"segment_{jobs}": mb / t_par,
+                         "cli": mb / t_cli},
+        "ratios": {"segment_vs_rjieba": t_rj / t_seg, "cli_vs_rjieba": t_rj / t_cli,
+                   f"segment_{jobs}_vs_1": t_seg / t_par, "rjieba_vs_jieba": t_jb / t_rj},
+    }
+
+
+# -- 2. agreement -----------------------------------------------------------------------
+def bench_agreement(docs: list[str]) -> dict:
+    from quanyu_nlp.segment import Segmenter
+
+    a = Segmenter(backend="rjieba").segment(docs, cache=False)
+    b = Segmenter(backend="jieba").segment(docs, cache=False)
+    same = total = 0
+    diffs: Counter = Counter()
+    for i in range(len(docs)):
+        sa, sb = set(a.offsets(i)), set(b.offsets(i))
+        total += max(len(sa), len(sb))
+        same += len(sa & sb)
+        if sa != sb:
+            for s, e in sorted(sa - sb)[:3]:
+                diffs[docs[i][s:e]] += 1
+    return {"tokens": total, "agree": same, "agreement": same / total if total else 1.0,
+            "top_differences": diffs.most_common(10)}
+
+
+# -- 3. SIGHAN ----------------------------------------------------------------------------
+def _spans(words: list[str]) -> set[tuple[int, int]]:
+    out, pos = set(), 0
+    for w in words:
+        out.add((pos, pos + len(w)))
+        pos += len(w)
+    return out
+
+
+def _prf(pred: list[list[str]], gold: list[list[str]]) -> dict:
+    tp = n_pred = n_gold = 0
+    for p, g in zip(pred, gold):
+        sp, sg = _spans(p), _spans(g)
+        tp += len(sp & sg)
+        n_pred += len(sp)
+        n_gold += len(sg)
+    prec, rec = tp / n_pred, tp / n_gold
+    return {"precision": prec, "recall": rec, "f1": 2 * prec * rec / (prec + rec)}
+
+
+def bench_sighan(folder: str) -> dict:
+    import jieba
+
+    from quanyu_nlp.segment import Segmenter
+
+    res = {}
+    for name in ("pku", "msr"):
+        test = Path(folder) / f"{name}_test.utf8"
+        gold = Path(folder) / f"{name}_test_gold.utf8"
+        if not test.exists():
+            continue
+        lines = [ln.rstrip("\r") for ln in test.read_text(encoding="utf-8").split("\n")]
+        golds = [ln.rstrip("\r").split() for ln in gold.read_text(encoding="utf-8").split("\n")]
+        n = min(len(lines), len(golds))
+        lines, golds = lines[:n], golds[:n]
+        # gold words contain no whitespace; score on the text with whitespace removed
+        res[name] = {}
+        for label, seg in (("segment_lexicon", Segmenter()),
+                           ("segment_no_lexicon", Segmenter(lexicon=False)),
+                           ("segment_lexicon_no_rules", Segmenter(slogan_rules=False))):
+            res[name][label] = _prf(seg.segment(lines, cache=False).to_lists(), golds)
+        raw = [[w for w in jieba.lcut(ln) if not w.isspace()] for ln in lines]
+        res[name]["jieba_lcut"] = _prf(raw, golds)
+    return res
+
+
+# -- 4. domain terms ------------------------------------------------------------------------
+def read_domain(paths: list[str]) -> list[str]:
+    docs = []
+    for p in paths:
+        files = ([p] if os.path.isfile(p) else
+                 sorted(glob.glob(os.path.join(p, "**", "*.*"), recursive=True)))
+        for f in files:
+            if not f.endswith((".txt", ".md")):
+                continue
+            text = Path(f).read_text(encoding="utf-8", errors="replace")
+            text = _LINK.sub("", _TAG.sub("", text))
+            docs.extend(par.strip() for par in re.split(r"\n+|\u3000\u3000", text) if par.strip())
+    return docs
+
+
+def _occurrences(docs, terms):
+    """Leftmost-longest, non-overlapping occurrences of ``terms`` in each doc."""
+    if not terms:
+        return []
+    pat = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+    return [[(m.start(), m.end(), m.group()) for m in pat.finditer(d)] for d in docs]
+
+
+def _whole_share(toks, occ, inside: list | None = None) -> tuple[int, int, Counter]:
+    """Occurrences that are exactly one token; ``inside`` collects those that are at
+    least not cut apart (they lie inside one longer token, e.g. 党委 in 党委书记)."""
+    whole = total = 0
+    split: Counter = Counter()
+    for i, occs in enumerate(occ):
+        offs = toks.offsets(i)
+        spans = set(offs)
+        for s, e, w in occs:
+            total += 1
+            if (s, e) in spans:
+                whole += 1
+            else:
+                within = any(a <= s and e <= b for a, b in offs if a <= s)
+                if inside is not None and within:
+                    inside.append(w)
+                else:
+                    split[w] += 1
+    return whole, total, split
+
+
+def bench_domain(docs: list[str]) -> dict:
+    from quanyu_nlp.segment import Segmenter, load_lexicon, textstat_newwords
+
+    seg = Segmenter()
+    toks = seg.segment(docs, cache=False)
+    lex = [e.word for e in load_lexicon()]
+    out = {}
+    for label, terms in (("lexicon_all", lex), ("lexicon_3plus_chars",
+                                                  [t for t in lex if len(t) >= 3])):
+        inside: list = []
+        w, t, split = _whole_share(toks, _occurrences(docs, terms), inside)
+        out[label] = {"occurrences": t, "whole": w, "share": w / t if t else None,
+                      "not_split": (w + len(inside)) / t if t else None,
+                      "inside_longer_token": Counter(inside).most_common(8),
+                      "most_split": split.most_common(12)}
+    out.update(bench_slogans(docs, toks))
+    # new-word discovery -> user dictionary without frequencies
+    nw = textstat_newwords(docs, min_count=5, top=30)
+    terms = nw.term.tolist()
+    if terms:
+        toks_nw = Segmenter(user_dict=terms).segment(docs, cache=False)
+        inside: list = []
+        w, t, split = _whole_share(toks_nw, _occurrences(docs, terms), inside)
+        w0, t0, _ = _whole_share(toks, _occurrences(docs, terms))
+        out["newword_terms"] = {"terms": terms, "occurrences": t, "whole": w,
+                                "share": w / t if t else None,
+                                "not_split": (w + len(inside)) / t if t else None,
+                                "share_before_adding": w0 / t0 if t0 else None,
+                                "most_split": split.most_common(12)}
+    return out
+
+
+def bench_slogans(docs: list[str], toks=None) -> dict:
+    """Quoted numbered slogans that the lexicon lacks: the rule layer's job."""
+    from quanyu_nlp.segment import Segmenter, load_lexicon
+    from quanyu_nlp.segment.rules import _CL, _NUM
+
+    if toks is None:
+        toks = Segmenter().segment(docs, cache=False)
+    out = {}
+    lexset = {e.word for e in load_lexicon()}
+    quoted = re.compile(f"[“\"]({_NUM}{{1,3}}{_CL}[\u4e00-\u9fff]{{1,6}})[”\"]")
+    slog = sorted({m.group(1) for d in docs for m in quoted.finditer(d)} - lexset)
+    w, t, split = _whole_share(toks, _occurrences(docs, slog))
+    out["slogan_rule_terms"] = {"terms": len(slog), "examples": slog[:15], "occurrences": t,
+                                "whole": w, "share": w / t if t else None,
+                                "most_split": split.most_common(12)}
+    w0, t0, _ = _whole_share(Segmenter(slogan_rules=False).segment(docs, cache=False),
+                             _occurrences(docs, slog))
+    out["slogan_rule_terms"]["share_without_rules"] = w0 / t0 if t0 else None
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--news", help="folder of 《新闻联播》 *.md files (throughput, agreement)")
+    ap.add_argument("--limit", type=int, default=None, help="use only the first N day files")
+    ap.add_argument("--sighan", help="folder with {pku,msr}_test.utf8 and *_test_gold.utf8")
+    ap.add_argument("--domain", nargs="*", default=[],
+                    help="files or folders of party-building text (.txt/.md)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=2, help="timing repeats (best is kept)")
+    ap.add_argument("--json", default="segment_bench.json", help="where to write the results")
+    args = ap.parse_args(argv)
+    results: dict = {}
+    if args.news:
+        docs = read_news(args.news, args.limit)
+        results["speed"] = bench_speed(docs, args.jobs, args.repeat)
+        results["agreement"] = bench_agreement(docs)
+        results["news_slogans"] = bench_slogans(docs)
+    if args.sighan:
+        results["sighan"] = bench_sighan(args.sighan)
+    if args.domain:
+        results["domain"] = bench_domain(read_domain(args.domain))
+    _print(results)
+    Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2),
+                               encoding="utf-8")
+    print(f"\nresults written to {args.json}")
+    return 0
+
+
+def _print(r: dict) -> None:
+    if "speed" in r:
+        s = r["speed"]
+        print(f"\nThroughput: {s['docs']} docs, {s['chars'] / 1e6:.1f} M chars, "
+              f"{s['tokens'] / 1e6:.2f} M tokens")
+        print(f"{'method':<16}{'seconds':>10}{'M chars/s':>12}")
+        for k, v in s["seconds"].items():
+            print(f"{k:<16}{v:>10.2f}{s['mchars_per_s'][k]:>12.2f}")
+        for k, v in s["ratios"].items():
+            print(f"  {k:<24}{v:6.2f}x")
+    if "agreement" in r:
+        a = r["agreement"]
+        print(f"\nBackend agreement (rjieba vs jieba, lexicon on): {a['agreement']:.5%} of "
+              f"{a['tokens']} tokens; differing: {a['top_differences'][:5]}")
+    if "sighan" in r:
+        print(f"\nSIGHAN 2005 {'':<26}{'P':>7}{'R':>7}{'F1':>7}")
+        for corpus, rows in r["sighan"].items():
+            for label, m in rows.items():
+                print(f"  {corpus:<5}{label:<26}{m['precision']:7.3f}{m['recall']:7.3f}"
+                      f"{m['f1']:7.3f}")
+    for key, title in (("domain", "Domain terms (party-building text)"),
+                       ("news_slogans", "Quoted numbered slogans in the news corpus")):
+        if key not in r:
+            continue
+        print(f"\n{title} as exactly one token:")
+        for label, m in r[key].items():
+            extra = (f" (without rules {m['share_without_rules']:.3f})"
+                     if m.get("share_without_rules") is not None else "")
+            extra += (f" (before adding {m['share_before_adding']:.3f})"
+                      if m.get("share_before_adding") is not None else "")
+            extra += (f" (not cut apart: {m['not_split']:.4f})"
+                      if m.get("not_split") is not None else "")
+            share = "n/a" if m["share"] is None else f"{m['share']:.4f}"
+            print(f"  {label:<22} {m['whole']}/{m['occurrences']} = {share}{extra}; "
+                  f"most split: {m['most_split'][:6]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
