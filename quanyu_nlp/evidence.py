@@ -27,14 +27,16 @@ _GENRE_CODES: dict[str, str] = {}
 for _code, _names in {
     "J": ["j", "journal", "article", "paper", "期刊", "期刊论文", "论文", "学术论文", "学报"],
     "N": ["n", "newspaper", "news", "报纸", "新闻", "报道", "新闻报道"],
-    "R": ["r", "report", "报告", "工作报告", "调研报告", "政府工作报告", "党代会报告"],
+    "R": ["r", "report", "报告", "工作报告", "调研报告", "政府工作报告", "党代会报告", "案例报告",
+          "case report"],
     "M": ["m", "book", "monograph", "专著", "图书", "著作"],
     "D": ["d", "thesis", "dissertation", "学位论文", "硕士论文", "博士论文"],
     "C": ["c", "conference", "proceedings", "会议论文", "会议录"],
     "G": ["g", "compilation", "汇编"],
     "S": ["s", "standard", "标准"],
     "EB/OL": ["eb/ol", "web", "webpage", "online", "网页", "网络文章", "公众号", "blog"],
-    "Z": ["z", "policy", "政策", "政策文件", "文件", "other", "其他", "speech", "讲话"],
+    "Z": ["z", "policy", "政策", "政策文件", "政策通知", "通知", "工作方案", "方案", "文件", "other",
+          "其他", "speech", "讲话"],
 }.items():
     for _n in _names:
         _GENRE_CODES[_n] = _code
