@@ -182,16 +182,24 @@ def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] =
         for seed in seeds:
             m = make(k, seed).fit(train)
             top = m.top_terms(top_n)
-            topic_terms = [list(g["term"]) for _, g in top.groupby("topic", sort=True)]
-            terms[(k, seed)] = topic_terms
-            row = {"k": k, "seed": seed}
-            for meas in measures:
-                name = "npmi" if meas == "c_npmi" else meas
-                row[name] = float(np.nanmean(coherence(topic_terms, lists, meas, top_n,
-                                                       dictionary=dictionary)))
-            row["exclusivity"] = float(m.exclusivity(top_n).mean())
-            row["perplexity"] = m.perplexity(test) if test else float("nan")
-            rows.append(row)
+            terms[(k, seed)] = [list(g["term"]) for _, g in top.groupby("topic", sort=True)]
+            rows.append({"k": k, "seed": seed,
+                         "exclusivity": float(m.exclusivity(top_n).mean()),
+                         "perplexity": m.perplexity(test) if test else float("nan")})
+    # One CoherenceModel per measure for all fits: gensim's sliding-window pass over
+    # the texts is the slow part, and its counts serve every topic at once.
+    all_topics = [t for key in terms for t in terms[key]]
+    for meas in measures:
+        name = "npmi" if meas == "c_npmi" else meas
+        scores = coherence(all_topics, lists, meas, top_n, dictionary=dictionary)
+        pos = 0
+        for row, key in zip(rows, terms):
+            n_t = len(terms[key])
+            row[name] = float(np.nanmean(scores[pos:pos + n_t]))
+            pos += n_t
+    order = ["k", "seed"] + ["npmi" if m == "c_npmi" else m for m in measures] + [
+        "exclusivity", "perplexity"]
+    rows = [{c: r[c] for c in order} for r in rows]
     runs = pd.DataFrame(rows)
 
     stab = {}
