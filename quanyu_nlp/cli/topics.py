@@ -69,17 +69,17 @@ def _model(args):
 
 
 def _versions() -> dict:
-    import gensim
-    import numpy
-    import pandas
-    import sklearn
-    import tomotopy
+    from importlib.metadata import PackageNotFoundError, version
 
     from .. import __version__
-    return {"quanyu_nlp": __version__, "python": platform.python_version(),
-            "numpy": numpy.__version__, "pandas": pandas.__version__,
-            "scikit-learn": sklearn.__version__, "gensim": gensim.__version__,
-            "tomotopy": tomotopy.__version__}
+    out = {"quanyu_nlp": __version__, "python": platform.python_version()}
+    # package metadata, not imports: importing gensim only for its version costs a second
+    for dist in ("numpy", "pandas", "scikit-learn", "gensim", "tomotopy", "rjieba", "jieba"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = None
+    return out
 
 
 def _fmt(frame, cols):
@@ -112,8 +112,11 @@ def run(args) -> int:
 
     coherence = None
     if not args.no_coherence:
-        npmi = model.coherence("c_npmi", top_n=10)
-        coherence = {"measure": "c_npmi", "top_n": 10,
+        # tomotopy's C++ coherence: gensim's takes longer than fitting the model on
+        # large corpora. Its values are comparable between runs of this command.
+        npmi = model.coherence("c_npmi", top_n=10, engine="tomotopy")
+        coherence = {"measure": "c_npmi", "engine": "tomotopy.coherence", "window": 10,
+                     "top_n": 10, "reference": "the filtered token lists the model was fit on",
                      "mean": None if np.all(np.isnan(npmi)) else round(float(np.nanmean(npmi)), 6),
                      "per_topic": [None if np.isnan(v) else round(float(v), 6) for v in npmi]}
     settings = {k: v for k, v in sorted(vars(args).items()) if k not in ("func", "debug")}
@@ -177,6 +180,6 @@ def register(sub) -> None:
                    help="drop terms in more than this share of documents (default 0.5)")
     p.add_argument("--n-terms", type=int, default=20, help="terms per topic in topics.csv")
     p.add_argument("--no-coherence", action="store_true",
-                   help="skip the NPMI coherence in model_info.json (faster)")
+                   help="skip the NPMI coherence in model_info.json")
     p.add_argument("--overwrite", action="store_true", help="replace an existing OUTDIR")
     p.set_defaults(func=run)

@@ -210,17 +210,20 @@ class _TopicModel(BaseEstimator):
         return self._transform_engine(self._prepare_new(X))
 
     # -- quality -----------------------------------------------------------------------
-    def coherence(self, measure: str = "c_npmi", top_n: int = 10, texts=None) -> np.ndarray:
-        """Per-topic coherence of the top ``top_n`` terms (gensim ``CoherenceModel``).
+    def coherence(self, measure: str = "c_npmi", top_n: int = 10, texts=None,
+                  engine: str = "gensim") -> np.ndarray:
+        """Per-topic coherence of the top ``top_n`` terms.
 
-        ``texts`` defaults to the token lists the model was fit on.
+        ``texts`` defaults to the token lists the model was fit on; ``engine`` is
+        ``"gensim"`` (``CoherenceModel``) or the much faster ``"tomotopy"`` (see
+        :func:`quanyu_nlp.topics.metrics.coherence`).
         """
         self._check_fitted()
         terms = self.top_terms(top_n)
         topics = [list(g["term"]) for _, g in terms.groupby("topic", sort=True)]
         ref = self._data.token_lists if texts is None else texts
         ref = [d for d in ref if d]
-        return _coherence(topics, ref, measure=measure, top_n=top_n)
+        return _coherence(topics, ref, measure=measure, top_n=top_n, engine=engine)
 
     def exclusivity(self, top_n: int = 10) -> np.ndarray:
         """Per-topic mean exclusivity of the top ``top_n`` terms."""
