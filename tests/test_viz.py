@@ -344,3 +344,11 @@ def test_accepts_object_with_to_frame():
 
     d = FrameworkDistributionDisplay.from_codings(FakeCodings()).data_
     assert d["count"].sum() == 24
+
+
+def test_select_k_summary_table_with_sd_columns():
+    table = pd.DataFrame({"k": [4, 6], "npmi": [0.1, 0.2], "npmi_sd": [0.01, 0.02],
+                          "stability": [np.nan, np.nan], "score": [1.0, -1.0]})
+    d = KSelectionDisplay.from_select_k(table).data_
+    assert set(d["metric"]) == {"npmi", "score"}  # *_sd and all-NaN columns are not metrics
+    assert d[(d["metric"] == "npmi") & (d["k"] == 6)]["sd"].iloc[0] == pytest.approx(0.02)

@@ -98,7 +98,10 @@ class Display:
         import matplotlib.pyplot as plt
 
         if ax is None:
-            fig, ax = plt.subplots(figsize=figure_size(preset, height_cm))
+            # Constrained layout per figure, not through rcParams: matplotlib restores a
+            # figure's engine from rcParams after savefig, which would switch it on for
+            # figures that must not have one (the word cloud).
+            fig, ax = plt.subplots(figsize=figure_size(preset, height_cm), layout="constrained")
         self.ax_ = ax
         self.figure_ = ax.figure
         return ax
@@ -111,7 +114,8 @@ class Display:
         nrows = int(np.ceil(n / ncols))
         if ax is None:
             fig, axes = plt.subplots(nrows, ncols, squeeze=False, sharex=sharex,
-                                     figsize=figure_size(preset, height_per_row_cm * nrows))
+                                     figsize=figure_size(preset, height_per_row_cm * nrows),
+                                     layout="constrained")
             axes = axes.ravel()
         elif isinstance(ax, (list, tuple, np.ndarray)):
             axes = np.asarray(ax, dtype=object).ravel()

@@ -269,7 +269,6 @@ def use_style(preset: str = "single", font: str = "sans") -> dict:
         "axes.grid": False,
         "legend.frameon": False,
         "hatch.linewidth": 0.5,
-        "figure.constrained_layout.use": True,
     }
     mpl.rcParams.update(rc)
     return rc
