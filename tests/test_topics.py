@@ -141,6 +141,16 @@ def test_filtering_is_recorded_not_silent():
     assert "县" in one.vocabulary_ and one.preprocessing_["tokens_shorter_than_min_len"] == 0
 
 
+def test_numbers_are_removed_and_counted():
+    docs = [d + ["2022", "3.5", "80%", "2022年"] for d in DOCS]
+    m = LdaTopics(2, iterations=50, random_state=1, max_docfreq=1.0).fit(docs)
+    assert m.preprocessing_["number_tokens_removed"] == 60
+    assert "2022" not in m.vocabulary_ and "2022年" in m.vocabulary_
+    kept = LdaTopics(2, iterations=50, random_state=1, max_docfreq=1.0,
+                     remove_numbers=False).fit(docs)
+    assert {"2022", "3.5", "80%"} <= set(kept.vocabulary_)
+
+
 def test_fit_accepts_dfm_and_keeps_ids():
     from quanyu_nlp.dfm import dfm
 

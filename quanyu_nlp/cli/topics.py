@@ -48,6 +48,7 @@ def _model(args):
 
     common = dict(random_state=args.seed, min_len=args.min_len,
                   stopwords=None if args.stopwords == "none" else args.stopwords,
+                  remove_numbers=not args.keep_numbers,
                   min_docs=args.min_docs, max_docfreq=args.max_docfreq, n_terms=args.n_terms)
     if args.model == "nmf":
         return NmfTopics(args.k, **({"iterations": args.iterations} if args.iterations
@@ -172,6 +173,8 @@ def register(sub) -> None:
     p.add_argument("--encoding", default=None, help="force an input encoding")
     p.add_argument("--stopwords", default="zh",
                    help="zh, party, zh+party, a file, or none (default: zh)")
+    p.add_argument("--keep-numbers", action="store_true",
+                   help="keep tokens that are numbers in digits (removed by default)")
     p.add_argument("--min-len", type=int, default=2,
                    help="shortest token kept as a topic term (default 2; recorded)")
     p.add_argument("--min-docs", type=int, default=2,

@@ -108,8 +108,14 @@ def resolve_stopwords(stopwords: Any) -> tuple[frozenset, str]:
     return words, f"{name} ({len(words)} words)"
 
 
-def prepare(obj: Any, *, min_len: int = 2, stopwords: Any = None, min_docs: int | float = 1,
-            max_docfreq: float = 1.0, vocabulary: Sequence[str] | None = None) -> TopicData:
+# Numbers (years, counts, percentages) co-occur with everything in reports and news
+# and make poor topic terms; 2020年 or 十九大 are kept (they are not pure numbers).
+NUMBER_PATTERN = r"^[0-9０-９]+([.．,，:：/][0-9０-９]+)*[%％]?$"
+
+
+def prepare(obj: Any, *, min_len: int = 2, stopwords: Any = None,
+            remove_numbers: bool = False, min_docs: int | float = 1, max_docfreq: float = 1.0,
+            vocabulary: Sequence[str] | None = None) -> TopicData:
     """Filter tokens and build the unit x term count matrix.
 
     The work is done by :func:`quanyu_nlp.dfm.dfm`, :func:`~quanyu_nlp.dfm.dfm_remove`
@@ -125,6 +131,8 @@ def prepare(obj: Any, *, min_len: int = 2, stopwords: Any = None, min_docs: int 
         words are mostly function words; the number removed is recorded.
     stopwords : None, str or iterable of str
         Stopwords to remove (see :func:`resolve_stopwords`).
+    remove_numbers : bool, default False
+        Remove tokens that are numbers written in digits (2022, 3.5, 80%).
     min_docs : int or float, default 1
         Drop terms in fewer documents than this (a share when a float < 1).
     max_docfreq : float, default 1.0
@@ -160,6 +168,11 @@ def prepare(obj: Any, *, min_len: int = 2, stopwords: Any = None, min_docs: int 
         report["stopword_tokens_removed"] = before - int(d.featfreq().sum())
     else:
         report["stopword_tokens_removed"] = 0
+    report["remove_numbers"] = bool(remove_numbers)
+    if remove_numbers:
+        before = int(d.featfreq().sum())
+        d = dfm_remove(d, NUMBER_PATTERN, valuetype="regex")
+        report["number_tokens_removed"] = before - int(d.featfreq().sum())
     n_nonempty = int(np.count_nonzero(d.ntoken() > 0))
     if n_nonempty == 0:
         raise ParameterError(f"no tokens left in any of the {n} documents after removing "

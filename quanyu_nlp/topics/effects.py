@@ -249,7 +249,8 @@ def prevalence_over(model, corpus_or_docvars=None, var: str = "year", *,
         g = theta[(values == value).to_numpy()]
         mean = g.mean(axis=0)
         if method == "normal" or len(g) < 2:
-            se = g.std(axis=0, ddof=1) / np.sqrt(len(g)) if len(g) > 1 else np.full_like(mean, np.nan)
+            se = (g.std(axis=0, ddof=1) / np.sqrt(len(g)) if len(g) > 1
+                  else np.full_like(mean, np.nan))
             lo, hi = mean - z * se, mean + z * se
         else:
             boots = np.empty((int(n_boot), g.shape[1]))

@@ -69,7 +69,8 @@ class _TopicModel(BaseEstimator):
 
     def _prepare(self, X) -> TopicData:
         return prepare(X, min_len=self.min_len, stopwords=self.stopwords,
-                       min_docs=self.min_docs, max_docfreq=self.max_docfreq)
+                       remove_numbers=self.remove_numbers, min_docs=self.min_docs,
+                       max_docfreq=self.max_docfreq)
 
     # -- fitting -------------------------------------------------------------------
     def fit(self, X, y=None):
@@ -278,6 +279,9 @@ class LdaTopics(_TopicModel):
     stopwords : None, str or list, default "zh"
         Stopwords to remove: ``"zh"``, ``"party"``, ``"zh+party"``, a file or words
         (see :func:`quanyu_nlp.segment.load_stopwords`); ``None`` keeps all.
+    remove_numbers : bool, default True
+        Remove tokens that are numbers in digits (2022, 3.5, 80%; counted in
+        ``preprocessing_``).
     min_docs : int or float, default 2
         Drop terms in fewer documents.
     max_docfreq : float, default 0.5
@@ -298,8 +302,8 @@ class LdaTopics(_TopicModel):
     def __init__(self, k: int = 20, *, backend: str = "tomotopy", iterations: int | None = None,
                  passes: int = 10, alpha: float | None = None, eta: float | None = None,
                  random_state=None, workers: int = 1, min_len: int = 2, stopwords="zh",
-                 min_docs: int | float = 2, max_docfreq: float = 0.5, n_terms: int = 30,
-                 frex_weight: float = 0.5):
+                 remove_numbers: bool = True, min_docs: int | float = 2,
+                 max_docfreq: float = 0.5, n_terms: int = 30, frex_weight: float = 0.5):
         self.k = k
         self.backend = backend
         self.iterations = iterations
@@ -310,6 +314,7 @@ class LdaTopics(_TopicModel):
         self.workers = workers
         self.min_len = min_len
         self.stopwords = stopwords
+        self.remove_numbers = remove_numbers
         self.min_docs = min_docs
         self.max_docfreq = max_docfreq
         self.n_terms = n_terms
@@ -458,13 +463,15 @@ class NmfTopics(_TopicModel):
         ``NMF(init=)``; the SVD-based start makes results stable across seeds.
     beta_loss : str, default "frobenius"
         ``NMF(beta_loss=)``; ``"kullback-leibler"`` uses the multiplicative solver.
-    random_state, min_len, stopwords, min_docs, max_docfreq, n_terms, frex_weight
+    random_state, min_len, stopwords, remove_numbers, min_docs, max_docfreq, n_terms,
+    frex_weight
         As in :class:`LdaTopics`.
     """
 
     def __init__(self, k: int = 20, *, iterations: int = 400, init: str = "nndsvda",
                  beta_loss: str = "frobenius", random_state=None, min_len: int = 2,
-                 stopwords="zh", min_docs: int | float = 2, max_docfreq: float = 0.5,
+                 stopwords="zh", remove_numbers: bool = True, min_docs: int | float = 2,
+                 max_docfreq: float = 0.5,
                  n_terms: int = 30, frex_weight: float = 0.5):
         self.k = k
         self.iterations = iterations
@@ -473,6 +480,7 @@ class NmfTopics(_TopicModel):
         self.random_state = random_state
         self.min_len = min_len
         self.stopwords = stopwords
+        self.remove_numbers = remove_numbers
         self.min_docs = min_docs
         self.max_docfreq = max_docfreq
         self.n_terms = n_terms
@@ -543,8 +551,8 @@ class SeededTopics(LdaTopics):
     seed_weight : float, default 1.0
         Prior of a seed term in its own topic (``eta`` is 0.01 elsewhere, and a seed
         term gets ``eta / 100`` in the other topics).
-    iterations, alpha, eta, random_state, workers, min_len, stopwords, min_docs,
-    max_docfreq, n_terms, frex_weight
+    iterations, alpha, eta, random_state, workers, min_len, stopwords, remove_numbers,
+    min_docs, max_docfreq, n_terms, frex_weight
         As in :class:`LdaTopics` (the engine is tomotopy).
 
     Attributes
@@ -566,7 +574,8 @@ class SeededTopics(LdaTopics):
                  n_free: int = 3, seed_weight: float = 1.0,
                  iterations: int | None = None, alpha: float | None = None,
                  eta: float | None = None, random_state=None, workers: int = 1,
-                 min_len: int = 2, stopwords="zh", min_docs: int | float = 2,
+                 min_len: int = 2, stopwords="zh", remove_numbers: bool = True,
+                 min_docs: int | float = 2,
                  max_docfreq: float = 0.5, n_terms: int = 30, frex_weight: float = 0.5):
         self.framework = framework
         self.dimension = dimension
@@ -580,6 +589,7 @@ class SeededTopics(LdaTopics):
         self.workers = workers
         self.min_len = min_len
         self.stopwords = stopwords
+        self.remove_numbers = remove_numbers
         self.min_docs = min_docs
         self.max_docfreq = max_docfreq
         self.n_terms = n_terms

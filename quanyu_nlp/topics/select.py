@@ -99,7 +99,8 @@ def _zscore(v: np.ndarray) -> np.ndarray:
 def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] = (1, 2, 3),
              backend: str = "tomotopy", *, model: str = "lda", iterations: int | None = None,
              holdout: float = 0.2, top_n: int = 10, measures: Sequence[str] = ("c_npmi", "c_v"),
-             min_len: int = 2, stopwords="zh", min_docs: int | float = 2,
+             min_len: int = 2, stopwords="zh", remove_numbers: bool = True,
+             min_docs: int | float = 2,
              max_docfreq: float = 0.5, random_state: int = 0) -> KSelection:
     """Fit a model for every K and seed and score each fit.
 
@@ -128,7 +129,7 @@ def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] =
         Top terms scored per topic.
     measures : sequence of {"c_npmi", "c_v"}
         Coherence measures (gensim ``CoherenceModel``); C_v is the slower one.
-    min_len, stopwords, min_docs, max_docfreq
+    min_len, stopwords, remove_numbers, min_docs, max_docfreq
         Filtering, as in :class:`LdaTopics`.
     random_state : int
         Seed of the hold-out split.
@@ -156,7 +157,8 @@ def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] =
     if bad:
         raise ParameterError(f"coherence measure {bad[0]!r} is unknown; use c_npmi or c_v")
 
-    data = prepare(tokens, min_len=min_len, stopwords=stopwords, min_docs=min_docs,
+    data = prepare(tokens, min_len=min_len, stopwords=stopwords,
+                   remove_numbers=remove_numbers, min_docs=min_docs,
                    max_docfreq=max_docfreq)
     lists = [d for d in data.token_lists if d]
     rng = np.random.RandomState(random_state)
@@ -171,7 +173,8 @@ def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] =
 
     def make(k, seed):
         # The data are filtered already: the fits must not filter again.
-        common = dict(random_state=seed, min_len=1, min_docs=1, max_docfreq=1.0,
+        common = dict(random_state=seed, min_len=1, stopwords=None, remove_numbers=False,
+                      min_docs=1, max_docfreq=1.0,
                       n_terms=top_n)
         if model == "nmf":
             return NmfTopics(k, **({"iterations": iterations} if iterations else {}), **common)
