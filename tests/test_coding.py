@@ -294,10 +294,18 @@ def test_code_on_a_corpus_gives_verbatim_sentence_offsets(quanyu):
 
 
 def test_code_is_reproducible(quanyu):
+    from quanyu_nlp.coding import default
+
     texts = ["社区党委组建党建联合体。", "组织党员学习贯彻新思想。", "天气晴朗。"]
-    a = code(texts, framework=quanyu, unit="as-is", random_state=5)
-    b = code(texts, framework=quanyu, unit="as-is", random_state=5)
+    a = code(texts, framework=quanyu, unit="as-is", random_state=5, dimension="leadership")
+    saved = dict(default._EXEMPLAR_CACHE)
+    default._EXEMPLAR_CACHE.clear()          # train again from scratch
+    try:
+        b = code(texts, framework=quanyu, unit="as-is", random_state=5, dimension="leadership")
+    finally:
+        default._EXEMPLAR_CACHE.update(saved)
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+    assert np.allclose(a.proba["leadership"], b.proba["leadership"])
 
 
 def test_threshold_turns_weak_codings_into_none(quanyu):
@@ -349,3 +357,29 @@ def test_codings_views(toy):
     cnt = c.counts("leadership")
     assert cnt["n"].sum() == 2 and np.isclose(cnt["share"].sum(), 1.0)
     assert set(c.proba) == {"leadership", "results"}
+
+
+def test_empty_input_gives_empty_codings(toy):
+    c = code([], framework=toy, unit="as-is")
+    assert len(c) == 0 and len(c.wide()) == 0
+    w = code(["", "   "], framework=toy, unit="as-is").wide()
+    assert w["leadership"].tolist() == ["无", "无"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+_TOY_DC = DictionaryCoder(Framework.from_dict(TOY)).fit()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["社区", "党建联合体", "，", "没有", "组织覆盖", "。", "为了",
+                                 "凝聚力", "显著增强", "组织力", "a b", "主题教育", "不断"]),
+                max_size=12))
+def test_match_offsets_are_verbatim(pieces):
+    text = "".join(pieces)
+    m = _TOY_DC.match([text])
+    for r in m.itertuples():
+        assert text[r.start:r.end] == r.term
+        assert (r.weight == 0) == (r.negated or r.purpose)

@@ -101,8 +101,10 @@ class Codings:
         keys = ["unit_id", "doc_id", "start", "end"]
         base = f[keys].drop_duplicates("unit_id").reset_index(drop=True)
         if text and self._units is not None and "text" in self._units.columns:
-            base = base.merge(self._units[["unit_id", "text"]].drop_duplicates("unit_id"),
-                              on="unit_id", how="left")
+            u = self._units[["unit_id", "text"]].drop_duplicates("unit_id")
+            u = u.assign(unit_id=u["unit_id"].astype(str))
+            base = base.assign(unit_id=base["unit_id"].astype(str)).merge(u, on="unit_id",
+                                                                         how="left")
         for d in self.dimensions:
             sub = f[f["dimension"] == d].set_index("unit_id")
             base[d] = base["unit_id"].map(sub["category"])

@@ -166,6 +166,9 @@ class FrameworkCoder(BaseEstimator):
             raise ParameterError("this coder is not fitted yet; call fit() first")
         texts = as_texts(X)
         dims = [dimension] if dimension else self.dimensions_
+        if not texts:
+            empty = {d: pd.DataFrame(columns=self.labels_[d], dtype=float) for d in dims}
+            return empty[dimension] if dimension else empty
         lex = self.dictionary_.predict_proba(texts)
         raw = self.dictionary_.scores(texts) if self.method == "framework" else {}
         out = {}

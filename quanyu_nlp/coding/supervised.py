@@ -220,7 +220,12 @@ class SupervisedCoder(BaseEstimator):
         """Calibrated probabilities per category (columns in framework order)."""
         if not hasattr(self, "models_"):
             raise ParameterError("this SupervisedCoder is not fitted yet; call fit() first")
-        Xf = self._transform(X)
+        texts = as_texts(X)
+        if not texts:  # nothing to code: empty tables with the right columns
+            empty = {d: pd.DataFrame(columns=self.classes_[d], dtype=float)
+                     for d in ([dimension] if dimension else self.dimensions_)}
+            return empty[dimension] if dimension else empty
+        Xf = self._transform(texts)
         out = {}
         for dim in ([dimension] if dimension else self.dimensions_):
             kind, model = self.models_[dim]
