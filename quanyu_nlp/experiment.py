@@ -235,6 +235,52 @@ def _formula_vars(formula: str) -> list[str]:
     return [n for n in dict.fromkeys(names) if n not in ("C", "Q", "I", "np", "log")]
 
 
+def _preflight_framework(cfg: Config):
+    """Fail before any work when the framework or its dimensions are wrong."""
+    if not cfg["coding"]["enabled"] and not cfg["topics"]["seeded_dimension"] \
+            and cfg["topics"]["model"] != "seeded":
+        return None
+    from .frameworks import load_framework
+
+    name = cfg["coding"]["framework"]
+    arg = str(cfg.resolve(name)) if name.endswith(".toml") else name
+    try:
+        fw = load_framework(arg)
+    except QuanyuError as exc:
+        raise ConfigError(f"{cfg.where('coding', 'framework')}: {exc.message}") from None
+    known = [d.id for d in fw.dimensions]
+    for d in cfg["coding"]["dimensions"]:
+        if d not in known:
+            raise ConfigError(f"{cfg.where('coding', 'dimensions')}: framework {fw.name!r} "
+                              f"has no dimension {d!r}; it has: {', '.join(known)}")
+    sd = cfg["topics"]["seeded_dimension"]
+    if sd and sd not in known:
+        raise ConfigError(f"{cfg.where('topics', 'seeded_dimension')}: framework {fw.name!r} "
+                          f"has no dimension {sd!r}; it has: {', '.join(known)}")
+    return fw
+
+
+def _preflight_variables(ctx: _Context, corpus) -> None:
+    """Every document variable the config names must exist, checked before the work."""
+    cfg = ctx.cfg
+    dv = corpus.docvars
+    e = cfg["explore"]
+    for key in ("group_by", "keyness_by"):
+        if e[key]:
+            _need_var(ctx, dv, "explore", key, e[key])
+    if cfg["topics"]["enabled"] and cfg["topics"]["effects"]:
+        for var in _formula_vars(cfg["topics"]["effects"]):
+            _need_var(ctx, dv, "topics", "effects", var)
+    if cfg["coding"]["enabled"]:
+        for var in cfg["evidence"]["by"]:
+            _need_var(ctx, dv, "evidence", "by", var)
+    if cfg["topics"]["enabled"]:
+        ks = cfg["topics"]["k"] if isinstance(cfg["topics"]["k"], list) else [cfg["topics"]["k"]]
+        if max(ks) >= len(corpus):
+            raise ConfigError(f"{cfg.where('topics', 'k')}: k = {max(ks)} is too large for "
+                              f"{len(corpus)} documents; use k < {len(corpus)}")
+
+
 def _need_var(ctx: _Context, dv: pd.DataFrame, section: str, key: str, var: str) -> None:
     if var not in dv.columns:
         raise ConfigError(f"{ctx.cfg.where(section, key)}: unknown column {var!r} in "
@@ -301,11 +347,13 @@ def _step_reliability(ctx: _Context) -> dict:
         return {"tables": {}}
     from .coding import read_coding_sheet, reliability_report
 
-    frames = [read_coding_sheet(ctx.cfg.resolve(s)) for s in sheets]
-    rep = reliability_report(frames, ctx["coding"]["framework"],
+    fw = ctx["coding"]["framework"]
+    dims = ctx["coding"]["dimensions"]
+    frames = [read_coding_sheet(ctx.cfg.resolve(s), framework=fw, dimension=dims)
+              for s in sheets]
+    rep = reliability_report(frames, fw, names=[Path(s).stem for s in sheets],
                              model=ctx["coding"]["codings"])
-    table = rep if isinstance(rep, pd.DataFrame) else rep.table
-    return {"reliability": rep, "tables": {"reliability": table.reset_index(drop=True)}}
+    return {"tables": {"reliability": rep.reset_index(drop=True)}}
 
 
 def _step_figures(ctx: _Context) -> dict:
@@ -326,39 +374,91 @@ def _step_figures(ctx: _Context) -> dict:
         made[name] = figdir / f"{name}.pdf"
 
     T = ctx.tables
+    docs = ctx["corpus"]["corpus"].units.drop(columns=["text"])
     if "codings" in T:
-        save("framework_distribution", viz.FrameworkDistributionDisplay.from_codings(T["codings"]))
-        by = ctx.cfg["evidence"]["by"]
-        units = ctx["structure"]["units"]
-        if by:
-            save("framework_heatmap", viz.FrameworkHeatmapDisplay.from_codings(
-                T["codings"], units.docvars.assign(unit_id=units.unit_ids), by=by[0],
-                dimension=ctx["coding"]["dimensions"][0]))
-        if "year" in units.docvar_names:
-            save("category_share_over_time", viz.CategoryShareOverTimeDisplay.from_codings(
-                T["codings"], units.docvars.assign(unit_id=units.unit_ids), time="year",
-                dimension=ctx["coding"]["dimensions"][0]))
+        dims = ctx["coding"]["dimensions"]
+        save("framework_distribution",
+             viz.FrameworkDistributionDisplay.from_codings(T["codings"], dimension=dims))
+        for var in ctx.cfg["evidence"]["by"][:2]:
+            if var == "year":
+                continue
+            for dim in dims[:2]:
+                save(f"framework_by_{var}_{dim}", viz.FrameworkHeatmapDisplay.from_codings(
+                    T["codings"], by=var, docvars=docs, dimension=dim))
+        if "year" in docs.columns:
+            for dim in dims[:2]:
+                save(f"share_over_time_{dim}", viz.CategoryShareOverTimeDisplay.from_codings(
+                    T["codings"], time="year", docvars=docs, dimension=dim,
+                    random_state=ctx.cfg["experiment"]["seed"]))
     if "topics" in T:
         save("topic_terms", viz.TopicTermsDisplay.from_topic_terms(T["topics"]))
     if "topic_effects" in T:
         save("topic_effects", viz.TopicEffectsDisplay.from_effects(T["topic_effects"]))
     if "k_selection" in T:
-        save("k_selection", viz.KSelectionDisplay.from_table(T["k_selection"]))
+        save("k_selection", viz.KSelectionDisplay.from_select_k(T["k_selection"]))
     if "keyness" in T:
         save("keyness", viz.KeynessDisplay.from_keyness(T["keyness"]))
     if "frequency" in T:
         save("wordcloud", viz.WordCloudDisplay.from_frequencies(T["frequency"]))
     if "reliability" in T:
-        save("reliability", viz.ReliabilityTableDisplay.from_table(T["reliability"]))
+        save("reliability", viz.ReliabilityTableDisplay.from_frame(T["reliability"]))
     return {"tables": {}, "figures": made}
 
 
 def _step_report(ctx: _Context) -> dict:
-    from .report import build_run_report
+    from .report.run_report import build_run_report
 
     path = ctx.workdir / "report.html"
-    build_run_report(ctx, path)
-    return {"tables": {}, "report": path}
+    manifest = _report_manifest(ctx)
+    build_run_report(ctx.tables, ctx.workdir / "figures", manifest, path,
+                     title=ctx.cfg["report"]["title"])
+    return {"tables": {}}
+
+
+def _report_manifest(ctx: _Context) -> dict:
+    """What the methods paragraph and the report header need, from this run."""
+    from .cli.info import versions
+
+    cfg = ctx.cfg
+    corpus = ctx["corpus"]["corpus"]
+    units = ctx["structure"]["units"]
+    m: dict[str, Any] = {
+        "experiment": cfg["experiment"]["name"],
+        "run_id": ctx.provenance.get("run_id"), "config_hash": cfg.hash,
+        "versions": versions(),
+        "corpus": {"n_documents": len(corpus), "n_units": len(units), "level": units.level,
+                   "hash": corpus.content_hash, "path": cfg["corpus"]["path"]},
+    }
+    seg = dict(ctx.results.get("segment", {}).get("segmenter") or {})
+    seg.setdefault("backend", cfg["segment"]["backend"])
+    seg.setdefault("lexicon", cfg["segment"]["lexicon"])
+    seg["stopwords"] = cfg["segment"]["stopwords"]
+    m["segment"] = seg
+    if "coding" in ctx.results:
+        fw = ctx["coding"]["framework"]
+        m["framework"] = {"name": fw.name, "version": fw.version, "citation": fw.citation,
+                          "hash": fw.hash}
+        m["coding"] = {"method": "lexicon + exemplar model + codebook tie-break rules",
+                       "unit": cfg["structure"]["unit"],
+                       "dimensions": ctx["coding"]["dimensions"],
+                       "threshold": cfg["coding"]["threshold"] if cfg["coding"]["threshold"] >= 0
+                       else "default", "labelled": cfg["coding"]["labelled"] or None}
+    if "topics" in ctx.results and "model" in ctx["topics"]:
+        t = cfg["topics"]
+        m["topics"] = {"model": t["model"].upper(), "backend": "tomotopy" if t["model"] != "nmf"
+                       else "scikit-learn", "k": ctx["topics"]["k"],
+                       "random_state": cfg["experiment"]["seed"],
+                       "iterations": t["iterations"],
+                       "k_candidates": t["k"] if isinstance(t["k"], list) else None,
+                       "effects": t["effects"] or None}
+    if "reliability" in ctx.tables:
+        r = ctx.tables["reliability"]
+        if {"dimension", "cohen_kappa"} <= set(r.columns):
+            pairs = r[r.get("coder_b", "") != "all"] if "coder_b" in r else r
+            m["reliability"] = {"Cohen's kappa (model vs human)": {
+                str(d): float(k) for d, k in zip(pairs["dimension"], pairs["cohen_kappa"])
+                if pd.notna(k)}}
+    return m
 
 
 # step name -> (function, config sections it depends on, upstream steps)
@@ -471,6 +571,7 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
         if not quiet:
             print(msg, file=sys.stderr if out is None and False else sys.stdout, flush=True)
 
+    _preflight_framework(cfg)
     cache = _cache_dir(cfg) / name
     with atomic_dir(target, overwrite=True) as work:
         ctx = _Context(cfg, work, log)
@@ -497,6 +598,7 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
             if step == "corpus":
                 ctx.provenance["corpus_hash"] = result["corpus"].content_hash
                 ctx.hashes[step] = stable_hash([h, result["corpus"].content_hash])
+                _preflight_variables(ctx, result["corpus"])
             for tname, df in result.get("tables", {}).items():
                 ctx.tables[tname] = df
                 _write_table(work / "tables", tname, df)
