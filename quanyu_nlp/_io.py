@@ -23,6 +23,20 @@ __all__ = ["atomic_write", "atomic_output", "atomic_dir", "sha256_text", "sha256
            "stable_hash", "ensure_writable_dir"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _public_mode(path: Path, directory: bool = False) -> None:
+    """mkstemp/mkdtemp create private files (0600/0700); outputs get the usual mode."""
+    try:
+        os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+    except OSError:
+        pass
+
+
 def sha256_bytes(data: bytes) -> str:
     """Hex SHA-256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
@@ -95,6 +109,7 @@ def atomic_output(path: str | os.PathLike, suffix: str | None = None) -> Iterato
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _public_mode(tmp_path)
         os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -127,6 +142,7 @@ def atomic_dir(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pat
     tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.partial-"))
     try:
         yield tmp
+        _public_mode(tmp, directory=True)
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)

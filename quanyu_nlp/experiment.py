@@ -577,8 +577,7 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
         ctx = _Context(cfg, work, log)
         (work / "tables").mkdir()
         (work / "figures").mkdir()
-        ctx.provenance = {"run_id": target.name, "config_hash": cfg.hash,
-                          "package_versions": _versions()}
+        ctx.provenance = {"run_id": target.name, "config_hash": cfg.hash}
         step_times: dict[str, float] = {}
         for step, func, sections, upstream in STEPS:
             if not _enabled(cfg, step):

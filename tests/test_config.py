@@ -64,3 +64,16 @@ def test_dump_roundtrip(tmp_path):
     cfg = load_config(write(tmp_path, '[corpus]\npath = "docs"\n[explore]\nkwic = ["组织力"]\n'))
     again = tomllib.loads(dump_toml(cfg.data))
     assert again == cfg.data
+
+
+def test_atomic_write_leaves_no_temp_and_normal_mode(tmp_path):
+    import os
+    from quanyu_nlp._io import atomic_output, atomic_write
+    p = atomic_write(tmp_path / "a.txt", "党建")
+    assert p.read_text(encoding="utf-8") == "党建"
+    assert oct(os.stat(p).st_mode & 0o777) != oct(0o600)
+    with pytest.raises(RuntimeError):
+        with atomic_output(tmp_path / "b.csv") as tmp:
+            tmp.write_text("half", encoding="utf-8")
+            raise RuntimeError("boom")
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["a.txt"]
