@@ -108,6 +108,11 @@ def run(args) -> int:
     for w in caught:
         if issubclass(w.category, UserWarning):
             print(f"quanyu: note: {' '.join(str(w.message).split())}", file=sys.stderr)
+    segmenter = getattr(tokens, "meta", {}).get("segmenter")
+    n_docs, corpus_hash = len(corpus), corpus.content_hash
+    # The model keeps what it needs; on a large corpus the segmented tokens (with their
+    # offsets) and the texts are the biggest objects, so let them go before writing.
+    del tokens, corpus
 
     import numpy as np
 
@@ -125,9 +130,9 @@ def run(args) -> int:
         "command": "quanyu topics",
         "settings": settings,
         "model": model.info(),
-        "corpus": {"path": str(args.input), "documents": len(corpus),
-                   "content_hash": corpus.content_hash},
-        "segmenter": getattr(tokens, "meta", {}).get("segmenter"),
+        "corpus": {"path": str(args.input), "documents": n_docs,
+                   "content_hash": corpus_hash},
+        "segmenter": segmenter,
         "coherence": coherence,
         "exclusivity": [round(float(v), 6) for v in model.exclusivity(10)],
         "versions": _versions(),
@@ -145,7 +150,7 @@ def run(args) -> int:
             json.dumps(info, ensure_ascii=False, indent=2, default=str) + "\n",
             encoding="utf-8")
     mean = coherence["mean"] if coherence else None
-    print(f"{out}: {model.n_topics_} topics on {len(corpus)} documents"
+    print(f"{out}: {model.n_topics_} topics on {n_docs} documents"
           + (f", mean NPMI {mean:.3f}" if mean is not None else ""), file=sys.stderr)
     return 0
 
@@ -177,10 +182,11 @@ def register(sub) -> None:
                    help="keep tokens that are numbers in digits (removed by default)")
     p.add_argument("--min-len", type=int, default=2,
                    help="shortest token kept as a topic term (default 2; recorded)")
-    p.add_argument("--min-docs", type=int, default=2,
-                   help="drop terms in fewer documents (default 2)")
-    p.add_argument("--max-docfreq", type=float, default=0.5,
-                   help="drop terms in more than this share of documents (default 0.5)")
+    p.add_argument("--min-docs", type=int, default=None,
+                   help="drop terms in fewer documents (default: max(2, documents // 500))")
+    p.add_argument("--max-docfreq", type=float, default=None,
+                   help="drop terms in more than this share of documents "
+                        "(default: min(0.5, max(0.2, 3 / K)))")
     p.add_argument("--n-terms", type=int, default=20, help="terms per topic in topics.csv")
     p.add_argument("--no-coherence", action="store_true",
                    help="skip the NPMI coherence in model_info.json")

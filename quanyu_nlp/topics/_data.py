@@ -113,8 +113,26 @@ def resolve_stopwords(stopwords: Any) -> tuple[frozenset, str]:
 NUMBER_PATTERN = r"^[0-9０-９]+([.．,，:：/][0-9０-９]+)*[%％]?$"
 
 
+def auto_min_docs(n_docs: int) -> int:
+    """Default rare-term cut-off: 2 documents, and 1 more per 500 documents."""
+    return max(2, int(n_docs) // 500)
+
+
+def auto_max_docfreq(k: int | None) -> float:
+    """Default ubiquity cut-off for K topics: ``min(0.5, max(0.2, 3 / K))``.
+
+    With K topics of similar size a term that marks one topic occurs in about 1/K of
+    the documents; a term in more than three topics' worth of documents cannot mark
+    one (but never cut below 20 % or above 50 % of the documents).
+    """
+    if not k:
+        return 0.5
+    return round(min(0.5, max(0.2, 3.0 / int(k))), 4)
+
+
 def prepare(obj: Any, *, min_len: int = 2, stopwords: Any = None,
-            remove_numbers: bool = False, min_docs: int | float = 1, max_docfreq: float = 1.0,
+            remove_numbers: bool = False, min_docs: int | float | None = 1,
+            max_docfreq: float | None = 1.0, k: int | None = None,
             vocabulary: Sequence[str] | None = None) -> TopicData:
     """Filter tokens and build the unit x term count matrix.
 
@@ -133,11 +151,14 @@ def prepare(obj: Any, *, min_len: int = 2, stopwords: Any = None,
         Stopwords to remove (see :func:`resolve_stopwords`).
     remove_numbers : bool, default False
         Remove tokens that are numbers written in digits (2022, 3.5, 80%).
-    min_docs : int or float, default 1
-        Drop terms in fewer documents than this (a share when a float < 1).
-    max_docfreq : float, default 1.0
+    min_docs : int, float or None, default 1
+        Drop terms in fewer documents than this (a share when a float < 1);
+        ``None``: :func:`auto_min_docs`.
+    max_docfreq : float or None, default 1.0
         Drop terms in more than this share of documents (ubiquitous words say
-        nothing about topics).
+        nothing about topics); ``None``: :func:`auto_max_docfreq` of ``k``.
+    k : int, optional
+        Number of topics, for ``max_docfreq=None``.
     vocabulary : sequence of str, optional
         A fixed vocabulary (used by ``transform``): only these terms are kept.
     """
@@ -179,6 +200,12 @@ def prepare(obj: Any, *, min_len: int = 2, stopwords: Any = None,
                              f"stopwords and tokens shorter than {min_len} characters; "
                              "lower min_len or check the input")
     terms_before = d.n_features
+    if min_docs is None:
+        min_docs = auto_min_docs(n)
+        report["min_docs_rule"] = "max(2, n_documents // 500)"
+    if max_docfreq is None:
+        max_docfreq = auto_max_docfreq(k)
+        report["max_docfreq_rule"] = "min(0.5, max(0.2, 3 / K))"
     # On tiny corpora a min_docs above the number of documents would remove everything.
     lo = min_docs
     if isinstance(lo, (int, np.integer)) and lo > n_nonempty:

@@ -70,7 +70,7 @@ class _TopicModel(BaseEstimator):
     def _prepare(self, X) -> TopicData:
         return prepare(X, min_len=self.min_len, stopwords=self.stopwords,
                        remove_numbers=self.remove_numbers, min_docs=self.min_docs,
-                       max_docfreq=self.max_docfreq)
+                       max_docfreq=self.max_docfreq, k=self._n_topics())
 
     # -- fitting -------------------------------------------------------------------
     def fit(self, X, y=None):
@@ -282,10 +282,12 @@ class LdaTopics(_TopicModel):
     remove_numbers : bool, default True
         Remove tokens that are numbers in digits (2022, 3.5, 80%; counted in
         ``preprocessing_``).
-    min_docs : int or float, default 2
-        Drop terms in fewer documents.
-    max_docfreq : float, default 0.5
-        Drop terms in more than this share of documents.
+    min_docs : int, float or None, default None
+        Drop terms in fewer documents. ``None``: ``max(2, n_documents // 500)``.
+    max_docfreq : float or None, default None
+        Drop terms in more than this share of documents. ``None``:
+        ``min(0.5, max(0.2, 3 / k))`` -- a term in more than three topics' worth of
+        documents cannot mark one topic. Both values used are in ``preprocessing_``.
     n_terms : int, default 30
         Top terms per topic kept in ``topic_terms_``.
     frex_weight : float, default 0.5
@@ -302,8 +304,8 @@ class LdaTopics(_TopicModel):
     def __init__(self, k: int = 20, *, backend: str = "tomotopy", iterations: int | None = None,
                  passes: int = 10, alpha: float | None = None, eta: float | None = None,
                  random_state=None, workers: int = 1, min_len: int = 2, stopwords="zh",
-                 remove_numbers: bool = True, min_docs: int | float = 2,
-                 max_docfreq: float = 0.5, n_terms: int = 30, frex_weight: float = 0.5):
+                 remove_numbers: bool = True, min_docs: int | float | None = None,
+                 max_docfreq: float | None = None, n_terms: int = 30, frex_weight: float = 0.5):
         self.k = k
         self.backend = backend
         self.iterations = iterations
@@ -470,8 +472,8 @@ class NmfTopics(_TopicModel):
 
     def __init__(self, k: int = 20, *, iterations: int = 400, init: str = "nndsvda",
                  beta_loss: str = "frobenius", random_state=None, min_len: int = 2,
-                 stopwords="zh", remove_numbers: bool = True, min_docs: int | float = 2,
-                 max_docfreq: float = 0.5,
+                 stopwords="zh", remove_numbers: bool = True, min_docs: int | float | None = None,
+                 max_docfreq: float | None = None,
                  n_terms: int = 30, frex_weight: float = 0.5):
         self.k = k
         self.iterations = iterations
@@ -575,8 +577,8 @@ class SeededTopics(LdaTopics):
                  iterations: int | None = None, alpha: float | None = None,
                  eta: float | None = None, random_state=None, workers: int = 1,
                  min_len: int = 2, stopwords="zh", remove_numbers: bool = True,
-                 min_docs: int | float = 2,
-                 max_docfreq: float = 0.5, n_terms: int = 30, frex_weight: float = 0.5):
+                 min_docs: int | float | None = None,
+                 max_docfreq: float | None = None, n_terms: int = 30, frex_weight: float = 0.5):
         self.framework = framework
         self.dimension = dimension
         self.seeds = seeds

@@ -100,8 +100,8 @@ def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] =
              backend: str = "tomotopy", *, model: str = "lda", iterations: int | None = None,
              holdout: float = 0.2, top_n: int = 10, measures: Sequence[str] = ("c_npmi", "c_v"),
              min_len: int = 2, stopwords="zh", remove_numbers: bool = True,
-             min_docs: int | float = 2,
-             max_docfreq: float = 0.5, random_state: int = 0) -> KSelection:
+             min_docs: int | float | None = None,
+             max_docfreq: float | None = None, random_state: int = 0) -> KSelection:
     """Fit a model for every K and seed and score each fit.
 
     The units are filtered once (as the estimators do), then a share ``holdout`` of
@@ -130,7 +130,8 @@ def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] =
     measures : sequence of {"c_npmi", "c_v"}
         Coherence measures (gensim ``CoherenceModel``); C_v is the slower one.
     min_len, stopwords, remove_numbers, min_docs, max_docfreq
-        Filtering, as in :class:`LdaTopics`.
+        Filtering, as in :class:`LdaTopics`, done once for all K (the automatic
+        ``max_docfreq`` follows the smallest K, the most lenient).
     random_state : int
         Seed of the hold-out split.
 
@@ -159,7 +160,7 @@ def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] =
 
     data = prepare(tokens, min_len=min_len, stopwords=stopwords,
                    remove_numbers=remove_numbers, min_docs=min_docs,
-                   max_docfreq=max_docfreq)
+                   max_docfreq=max_docfreq, k=min(ks))
     lists = [d for d in data.token_lists if d]
     rng = np.random.RandomState(random_state)
     order = rng.permutation(len(lists))
