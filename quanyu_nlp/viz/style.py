@@ -10,7 +10,7 @@ fonts, and PDFs often carry the text as outlines.  :func:`use_style` fixes both:
   ``/FontFile2``, which the PDF specification reserves for TrueType (``glyf``) outlines;
   a CFF font there is rejected by strict viewers and journal preflight.  So the first
   call converts the font once to TrueType outlines with fontTools (about half a minute)
-  and caches the result (``$QUANYU_CACHE_DIR`` or ``~/.cache/quanyu_nlp/fonts``).  The
+  and caches the result (``$QUANYU_FONT_CACHE`` or ``~/.cache/quanyu_nlp/fonts``).  The
   converted family is named ``"Noto Sans CJK SC glyf"`` so that it never collides with
   a system-wide Noto CJK install.
 * ``pdf.fonttype = 42`` and ``svg.fonttype = "none"`` keep text as text; matplotlib
@@ -109,11 +109,25 @@ def cjk_font_source(font: str = "sans") -> Path:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("QUANYU_CACHE_DIR")
+    """Where the converted font lives: ``$QUANYU_FONT_CACHE``, else the user cache.
+
+    Deliberately not ``$QUANYU_CACHE_DIR``: tests and runs point that at throw-away
+    folders, and the font is a machine-wide derived asset worth converting only once.
+    """
+    base = os.environ.get("QUANYU_FONT_CACHE")
     if base:
-        return Path(base) / "fonts"
+        return Path(base)
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "quanyu_nlp" / "fonts"
+    path = Path(xdg) / "quanyu_nlp" / "fonts"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if os.access(path, os.W_OK):
+            return path
+    except OSError:
+        pass
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "quanyu_nlp-fonts"
 
 
 def font_path(font: str = "sans") -> Path:
