@@ -359,6 +359,25 @@ def test_representative_documents_from_a_corpus_align_by_id():
     assert d.n_units == 20
 
 
+def test_representative_sentences_are_cited_verbatim():
+    pytest.importorskip("quanyu_nlp.segment")
+    from quanyu_nlp.corpus import corpus_from_texts
+    from quanyu_nlp.topics import representative_sentences
+
+    # two reports per document: the sentences keep offsets into their document
+    corpus = corpus_from_texts([TEXTS[i] + TEXTS[i + 10] for i in range(10)])
+    m = LdaTopics(2, iterations=100, random_state=1).fit(DOCS)
+    rep = representative_sentences(m, corpus, n=2, min_terms=3)
+    assert list(rep.columns) == ["topic", "label", "rank", "doc_id", "unit_id", "start",
+                                 "end", "share", "text"]
+    assert len(rep) == 4
+    for _, r in rep.iterrows():
+        assert corpus.doc_text(r.doc_id)[r.start:r.end] == r.text
+    flood = _flood_topic(m)
+    assert all(t in TEXTS[:10] for t in rep.query("topic == @flood")["text"])
+    assert all(t in TEXTS[10:] for t in rep.query("topic != @flood")["text"])
+
+
 def test_topic_correlations():
     m = SeededTopics(seeds=SEEDS, n_free=1, iterations=100, random_state=1).fit(DOCS)
     c = topic_correlations(m)

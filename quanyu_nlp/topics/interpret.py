@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 
-__all__ = ["representative_documents", "topic_correlations"]
+__all__ = ["representative_documents", "representative_sentences", "topic_correlations"]
 
 
 def _texts_of(corpus, n: int, unit_ids: list[str]) -> tuple[list[str], list[str]]:
@@ -68,6 +68,69 @@ def representative_documents(model, corpus=None, n: int = 3) -> pd.DataFrame:
                          texts[i]))
     return pd.DataFrame(rows, columns=["topic", "label", "rank", "unit_id", "doc_id",
                                        "share", "text"])
+
+
+def representative_sentences(model, corpus, n: int = 3, *, min_terms: int = 4,
+                             tokens=None) -> pd.DataFrame:
+    """The ``n`` sentences most typical of each topic, quoted verbatim with offsets.
+
+    The corpus is cut into sentences (:func:`quanyu_nlp.corpus.corpus_reshape`), each
+    sentence gets topic shares from ``model.transform``, and the sentences with the
+    highest share of a topic (among those with at least ``min_terms`` terms of the
+    model's vocabulary) are returned with the document id and the character offsets
+    into the document, so each quote can be cited and checked.
+
+    Parameters
+    ----------
+    model : fitted topic model
+    corpus : Corpus
+        Documents (or paragraphs) to draw sentences from.
+    n : int, default 3
+    min_terms : int, default 4
+        Shorter sentences say too little to be typical of anything.
+    tokens : Tokens, optional
+        The sentences already segmented (same order as
+        ``corpus_reshape(corpus, to="sentences")``); segmented with the default
+        segmenter otherwise -- pass them when the model was fit on tokens from another
+        segmenter configuration.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``topic, label, rank, doc_id, unit_id, start, end, share, text``; ``text`` equals
+        ``corpus.documents.doc_text(doc_id)[start:end]``.
+    """
+    if not hasattr(model, "doc_topics_"):
+        raise ParameterError("representative_sentences needs a fitted topic model")
+    if not hasattr(corpus, "units") or not hasattr(corpus, "level"):
+        raise ParameterError("representative_sentences needs a Corpus (read_corpus or "
+                             "corpus_from_texts), to cite each sentence")
+    from ..corpus import corpus_reshape
+
+    sents = corpus if corpus.level == "sentences" else corpus_reshape(corpus, to="sentences")
+    if tokens is None:
+        from ..segment import segment
+        tokens = segment(sents)
+    if len(tokens) != len(sents):
+        raise ParameterError(f"{len(tokens)} token lists for {len(sents)} sentences; pass "
+                             "tokens of corpus_reshape(corpus, to='sentences')")
+    data = model._prepare_new(tokens)
+    n_terms = np.asarray(data.counts.sum(axis=1)).ravel()
+    theta = model._transform_engine(data)
+    units = sents.units
+    ok = n_terms >= min_terms
+    rows = []
+    for k in range(theta.shape[1]):
+        score = np.where(ok, theta[:, k], -1.0)
+        order = np.argsort(-score, kind="stable")[:n]
+        for r, i in enumerate(order, start=1):
+            if score[i] < 0:
+                break
+            u = units.iloc[i]
+            rows.append((k, model.labels_[k], r, u["doc_id"], u["unit_id"], int(u["start"]),
+                         int(u["end"]), float(theta[i, k]), u["text"]))
+    return pd.DataFrame(rows, columns=["topic", "label", "rank", "doc_id", "unit_id", "start",
+                                       "end", "share", "text"])
 
 
 def topic_correlations(model, method: str = "pearson") -> pd.DataFrame:
