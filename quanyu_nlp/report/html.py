@@ -64,7 +64,8 @@ caption,figcaption{caption-side:top;text-align:left;color:var(--muted);font-size
 figure{margin:1rem 0 1.6rem}
 figure svg,figure img{max-width:100%%;height:auto}
 svg text{font-family:'%(family)s','DejaVu Sans',sans-serif !important}
-blockquote{margin:.6rem 0;padding:.3rem .9rem;border-left:3px solid var(--accent);background:#f7f9fb}
+blockquote{margin:.6rem 0;padding:.3rem .9rem;border-left:3px solid var(--accent);
+ background:#f7f9fb}
 blockquote p{margin:.2rem 0}
 blockquote footer{color:var(--muted);font-size:.85rem}
 .tag{display:inline-block;font-size:.8rem;border:1px solid var(--rule);border-radius:3px;

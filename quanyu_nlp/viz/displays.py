@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -46,8 +46,9 @@ def _codings(codings, dimension: str | Sequence[str] | None, include_none: bool,
         wanted = [dimension] if isinstance(dimension, str) else list(dimension)
         unknown = [d for d in wanted if d not in set(frame["dimension"])]
         if unknown:
+            dims = ", ".join(map(str, frame["dimension"].unique()))
             raise ParameterError(f"dimension {unknown[0]!r} is not in the codings; "
-                                 f"dimensions are: {', '.join(map(str, frame['dimension'].unique()))}")
+                                 f"dimensions are: {dims}")
         frame = frame[frame["dimension"].isin(wanted)]
     if not include_none:
         frame = frame[frame["category"] != none_label]

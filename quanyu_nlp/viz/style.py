@@ -210,6 +210,7 @@ def _convert_to_truetype(src: Path, out: Path, family: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(out) as tmp:
         f.save(str(tmp))
+        tmp.chmod(0o644)  # mkstemp makes 0600; a font cache may be shared read-only
 
 
 def _register(font: str) -> str:
