@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import threading
@@ -152,10 +153,29 @@ def font_path(font: str = "sans") -> Path:
     out = _cache_dir() / f"{src.stem}-glyf-{key}.ttf"
     if out.is_file():
         return out
-    with _lock:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _lock, _file_lock(out.with_name(out.name + ".lock")):
+        # Re-check under the lock: another process (e.g. a pytest-xdist worker) may
+        # have converted the font while this one waited.
         if not out.is_file():
             _convert_to_truetype(src, out, _FAMILY[font])
     return out
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path):
+    """An exclusive inter-process lock where the OS has one (POSIX), else a no-op."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: concurrent conversions only waste time
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _convert_to_truetype(src: Path, out: Path, family: str) -> None:
@@ -164,7 +184,8 @@ def _convert_to_truetype(src: Path, out: Path, family: str) -> None:
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont, newTable
 
-    f = TTFont(str(src))
+    # recalcTimestamp=False: the same source gives a byte-identical converted font.
+    f = TTFont(str(src), recalcTimestamp=False)
     order = f.getGlyphOrder()
     glyph_set = f.getGlyphSet()
     glyphs = {}
