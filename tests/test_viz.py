@@ -197,6 +197,12 @@ def test_display_draws_and_saves_bundle(tmp_path, name, disp, chinese):
         fd = desc["/FontDescriptor"].get_object()
         font_files += [k for k in fd if k in ("/FontFile2", "/FontFile3")]
         assert re.match(r"/[A-Z]{6}\+", str(f["/BaseFont"])), "font not subset"
+        if "/FontFile2" in fd:
+            # /FontFile2 must hold TrueType outlines (glyf), not CFF, per the PDF spec.
+            from fontTools.ttLib import TTFont
+
+            embedded = TTFont(io.BytesIO(fd["/FontFile2"].get_object().get_data()))
+            assert "glyf" in embedded and "CFF " not in embedded
     assert font_files, "no embedded font program"
     assert paths["pdf"].stat().st_size < 400_000
 

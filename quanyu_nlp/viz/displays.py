@@ -238,7 +238,8 @@ class FrameworkHeatmapDisplay(Display):
 
     def caption(self) -> str:
         by = self.params_["by"]
-        norm = {"column": f"各{by}内类目占比", "row": "各类目内占比", None: "计数"}
+        by_zh = VAR_LABELS.get(by, by)
+        norm = {"column": f"各{by_zh}内类目占比", "row": "各类目内占比", None: "计数"}
         en = {"column": f"share within each {by}", "row": "share within each category",
               None: "counts"}
         n = self.params_["normalize"]
