@@ -262,6 +262,13 @@ def test_tie_break_rules_fire_as_the_codebook_says():
     assert fired("发挥党员先锋模范作用。")["fortress-vanguard"] == "队伍引领"
     assert fired("发挥党员先锋模范作用和党组织战斗堡垒作用。")["fortress-vanguard"] == "队伍引领"
     assert fired("今天多云转晴。")["not-party-work"] == "无"
+    assert fired("老党员每天带着邻居帮助独居老人。")["actor-deed"] == "行动引领"
+    assert "actor-deed" not in fired("村党支部带头成立联合党支部。")
+    assert fired("社区党支部引领居委会、业委会、物业公司联动解决问题。")["governance-linkage"] == "机制引领"
+    assert fired("区委书记出席会议并讲话。")["meta-line"] == "无"
+    assert fired("王某是某某社区党委书记。")["meta-line"] == "无"
+    assert "discipline" not in fired("严明党的政治纪律和政治规矩。")
+    assert fired("深入贯彻中央八项规定精神。")["discipline"] == "队伍引领"
     res = {r.name: t for r, t in rule_hits("要进一步增强凝聚力。", "results",
                                             ["发动机", "无"])}
     assert res["purpose-clause"] == "无"

@@ -61,15 +61,21 @@ class FrameworkCoder(BaseEstimator):
         Weight of one user-coded unit relative to one exemplar.
     rules : bool, default True
         Apply the codebook's tie-breaks.
-    C, ngram_range, char_ngram_range : see :class:`SupervisedCoder`.
+    C : float, default 1.0
+        Inverse regularisation of the model (stronger than :class:`SupervisedCoder`'s
+        default: exemplars are few and unlike the user's text).
+    ngram_range : tuple, default (1, 2)
+    char_ngram_range : tuple, default (1, 4)
+        Character n-grams up to four characters cover most two-word terms (党建引领,
+        组织覆盖) even when the segmenter splits them differently.
     random_state : int, default 0
     """
 
     def __init__(self, framework: Any = "quanyu", dimension: str | Sequence[str] | None = None,
                  method: str = "framework", threshold: float = 0.3,
                  lexicon_weight: float = 0.15, user_weight: float = 3.0,
-                 rules: bool = True, negation: bool = True, C: float = 4.0,
-                 ngram_range=(1, 2), char_ngram_range=(1, 3), random_state: int = 0):
+                 rules: bool = True, negation: bool = True, C: float = 1.0,
+                 ngram_range=(1, 2), char_ngram_range=(1, 4), random_state: int = 0):
         self.framework = framework
         self.dimension = dimension
         self.method = method

@@ -35,11 +35,19 @@ _MAIN_VERB_SYSTEM = re.compile(
 # Party members or organisations as the actors of a concrete deed (行动引领): the codebook's
 # "leading by concrete action at the front line", "one member's example drawing others in".
 _ACTOR_DEED = re.compile(
-    r"(党员|共产党员|党员干部|党员志愿者|党支部|党总支|党委|党组织|支部书记|党支部书记|书记)"
-    r"[^，。；,;！？]{0,8}?"
-    r"(带头|带动|带领|发动|领着|冲锋|冲在|奔赴|坚守|值守|入户|走访|巡查|巡逻|巡边|帮助|帮扶|"
-    r"结对|救援|抢险|抢修|抢通|转移|清理|清扫|捐|送去|送上|排查|守护|办实事|志愿)")
-_BUILD_VERB = re.compile(r"组建|成立|建立|设立|新建|覆盖|学习|理论|教育|培训|发展党员|选派")
+    r"(党员|共产党员|党员干部|党员志愿者|党员先锋队|党支部|党总支|党委|党组织|支部书记|书记|"
+    r"党群服务中心)"
+    r"[^。；;！？]{0,10}?"
+    r"(带头|带动|带领|发动|领着|领办|牵头|冲锋|冲在|奔赴|坚守|值守|入户|走访|巡查|巡逻|巡边|"
+    r"帮助|帮扶|帮|结对|救援|救助|抢险|抢修|抢通|转移|清理|清扫|捐|送去|送上|排查|守护|"
+    r"办实事|志愿|担当作为|办理|增设)")
+# Building or extending Party organisations, or studying, is not a deed (组织/政治引领).
+_BUILD_VERB = re.compile(r"(组建|成立|建立|设立|新建)[^，。；]{0,8}(党|联合体|支部|党委)|覆盖|"
+                         r"理论|学习|教育|培训|发展党员|选派")
+# Party building linked with governance, consultation and the mass organisations of a
+# community (居委会, 业委会, 物业 …) working together: a mechanism (机制引领).
+_LINKAGE = re.compile(r"(居委会|业委会|物业|议事|协商|多方)[^。；;]{0,20}?(联动|协同|共治|议事|协商|"
+                      r"协调|达成一致)|(联动|协同)机制|议事协商")
 # Date lines, attendance lines and a person's background are 无 in the codebook.
 _ATTENDANCE = re.compile(r"(出席|主持)(了)?(会议|活动|仪式|座谈会|开幕式|大会)?并?(讲话|致辞)|"
                          r"(出席|主持)(了)?(会议|座谈会|仪式|开幕式)[。]?$")
@@ -100,6 +108,10 @@ def _actor_deed(text: str) -> str | None:
     return "行动引领"
 
 
+def _linkage(text: str) -> str | None:
+    return "机制引领" if _LINKAGE.search(text) else None
+
+
 def _fortress_vanguard(text: str) -> str | None:
     f = _FORTRESS.search(text)
     v = _VANGUARD.search(text)
@@ -149,6 +161,9 @@ RULES: tuple[Rule, ...] = (
     Rule("actor-deed", "leadership",
          "Party members or organisations doing a concrete deed (带头, 带动, 入户, 抢险, "
          "志愿 …) and not building organisations or studying → 行动引领", _actor_deed, 0.4),
+    Rule("governance-linkage", "leadership",
+         "Party building linked with governance: residents' and owners' committees, property "
+         "companies, consultation working together (联动, 协同, 议事协商) → 机制引领", _linkage, 0.4),
     Rule("fortress-vanguard", "leadership",
          "战斗堡垒 (organisations) → 组织引领; 先锋模范 (members) → 队伍引领; both → the one "
          "named first", _fortress_vanguard, 0.4),
