@@ -21,7 +21,7 @@ __all__ = ["Rule", "RULES", "apply_rules", "rule_hits"]
 
 NONE = "无"
 
-_DISCIPLINE = re.compile(r"纪律|监督|廉洁|廉政|作风|四风|问责|巡视|巡察|执纪|反腐|腐败|违纪|违规")
+_DISCIPLINE = re.compile(r"纪律|监督|廉洁|廉政|作风|四风|问责|巡视|巡察|执纪|反腐|腐败|违纪|违规|八项规定")
 _DISC_SYSTEM = re.compile(r"制度|机制|体系|巡视|巡察|问责|责任制|条例|派驻|清单")
 # 中央八项规定 is about cadres' conduct (作风), not a system of rules.
 _DISC_CONDUCT = re.compile(r"作风|四风|廉洁|自律|警示教育|纪律教育|廉政教育|党性|拒腐|修身|形式主义|"
