@@ -17,14 +17,24 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Sequence
 
 from .errors import ParameterError
 
-__all__ = ["pmap", "effective_n_jobs"]
+__all__ = ["pmap", "effective_n_jobs", "shutdown"]
 
 # Dask has no worker initializer: remember which initializer already ran in this worker
 _INITIALISED: set[tuple] = set()
+# warm pools kept between calls with reuse=True, by number of workers
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def shutdown() -> None:
+    """Stop the worker processes kept warm by ``pmap(..., reuse=True)``."""
+    while _POOLS:
+        _, ex = _POOLS.popitem()
+        ex.shutdown(wait=True, cancel_futures=True)
 
 
 def effective_n_jobs(n_jobs: int | None) -> int:
@@ -59,8 +69,8 @@ def _call_with_init(initializer, initargs, func, chunk):
 
 def pmap(func: Callable[[Any], Any], chunks: Iterable[Any], n_jobs: int = 1,
          backend: str = "process", progress: bool = False, desc: str | None = None,
-         initializer: Callable[..., None] | None = None, initargs: Sequence[Any] = ()
-         ) -> list[Any]:
+         initializer: Callable[..., None] | None = None, initargs: Sequence[Any] = (),
+         reuse: bool = False) -> list[Any]:
     """Map ``func`` over ``chunks`` in parallel and return the results in order.
 
     Parameters
@@ -82,6 +92,11 @@ def pmap(func: Callable[[Any], Any], chunks: Iterable[Any], n_jobs: int = 1,
     initializer : callable, optional
         Run once in each worker (and once here when ``n_jobs == 1``) with ``initargs``.
     initargs : sequence
+    reuse : bool, default False
+        Keep the process pool alive for later calls with the same ``n_jobs`` (no
+        ``initializer`` then: pass per-call state inside the chunks and cache it in the
+        worker).  Starting Python, importing and building state takes about a second
+        per worker; a warm pool pays it once per session.  :func:`shutdown` stops it.
 
     Returns
     -------
@@ -107,19 +122,43 @@ def pmap(func: Callable[[Any], Any], chunks: Iterable[Any], n_jobs: int = 1,
                 if bar is not None:
                     bar.update(1)
             return out
-        ctx = mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(n_jobs, len(chunks)), mp_context=ctx,
-                                 initializer=initializer, initargs=tuple(initargs)) as ex:
-            futures = [ex.submit(func, c) for c in chunks]
-            out = []
-            for f in futures:  # in submission order: results stay ordered
-                out.append(f.result())
-                if bar is not None:
-                    bar.update(1)
-            return out
+        if reuse and initializer is not None:
+            raise ParameterError("pmap(reuse=True) cannot take an initializer; send the "
+                                 "state with the chunks")
+        workers = min(n_jobs, len(chunks))
+        for attempt in (0, 1):
+            ex = _pool(n_jobs if reuse else workers, reuse, initializer, initargs)
+            try:
+                futures = [ex.submit(func, c) for c in chunks]
+                out = []
+                for f in futures:  # in submission order: results stay ordered
+                    out.append(f.result())
+                    if bar is not None:
+                        bar.update(1)
+                return out
+            except BrokenProcessPool:
+                # a worker died (killed, out of memory): a kept pool is dropped, retry once
+                _POOLS.pop(n_jobs, None)
+                if not reuse or attempt:
+                    raise
+            finally:
+                if not reuse:
+                    ex.shutdown(wait=True)
+        raise AssertionError("unreachable")  # pragma: no cover
     finally:
         if bar is not None:
             bar.close()
+
+
+def _pool(n: int, reuse: bool, initializer, initargs) -> ProcessPoolExecutor:
+    ctx = mp.get_context("spawn")  # the same start method on Linux, macOS and Windows
+    if not reuse:
+        return ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=initializer,
+                                   initargs=tuple(initargs))
+    ex = _POOLS.get(n)
+    if ex is None:
+        ex = _POOLS[n] = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+    return ex
 
 
 def _pmap_dask(func, chunks, n_jobs, progress, desc, initializer, initargs):

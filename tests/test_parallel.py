@@ -52,3 +52,16 @@ def test_segment_dask_backend_equals_serial():
     one = segment(TEXTS, cache=False)
     assert segment(TEXTS, n_jobs=1, cache=False, parallel_backend="dask") == one
     assert segment(TEXTS, n_jobs=2, cache=False, parallel_backend="dask") == one
+
+
+def test_parallel_chunks_without_tokens():
+    texts = ["", "  ", "\n"] * 30 + ["提升组织力"] + [""] * 30
+    assert segment(texts, n_jobs=2, cache=False) == segment(texts, cache=False)
+    assert segment([""] * 50, n_jobs=2, cache=False).to_lists() == [[]] * 50
+
+
+def test_texts_containing_separator_characters():
+    # the worker joins tokens with a character absent from the chunk; make it hunt
+    texts = ["党建\x00联合体\x01两个覆盖\x02组织力\x03", "\ufffe\uffff提升组织力"] * 20
+    one = segment(texts, cache=False)
+    assert segment(texts, n_jobs=2, cache=False) == one

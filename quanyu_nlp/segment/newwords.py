@@ -17,10 +17,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import ParameterError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["textstat_newwords"]
 
@@ -39,7 +41,7 @@ def _entropy(counter: Counter) -> float:
 def textstat_newwords(corpus_or_texts, min_count: int = 5, max_len: int = 6,
                       min_len: int = 2, min_pmi: float = 2.0, min_entropy: float = 1.0,
                       lexicon: bool = True, user_dict=None, top: int | None = None
-                      ) -> pd.DataFrame:
+                      ) -> "pd.DataFrame":
     """Rank character n-grams not in any dictionary as candidate new words.
 
     Parameters
@@ -117,6 +119,8 @@ def textstat_newwords(corpus_or_texts, min_count: int = 5, max_len: int = 6,
         if pmi < min_pmi or min(le, re_) < min_entropy:
             continue
         rows.append((w, len(w), c, pmi, le, re_, pmi + min(le, re_)))
+    import pandas as pd
+
     df = pd.DataFrame(rows, columns=["term", "n_chars", "freq", "pmi", "left_entropy",
                                      "right_entropy", "score"])
     if df.empty:
@@ -126,7 +130,9 @@ def textstat_newwords(corpus_or_texts, min_count: int = 5, max_len: int = 6,
     return df.head(top) if top else df
 
 
-def _empty() -> pd.DataFrame:
+def _empty() -> "pd.DataFrame":
+    import pandas as pd
+
     return pd.DataFrame({"term": pd.Series(dtype=object), "n_chars": pd.Series(dtype="int64"),
                          "freq": pd.Series(dtype="int64"), "pmi": pd.Series(dtype=float),
                          "left_entropy": pd.Series(dtype=float),

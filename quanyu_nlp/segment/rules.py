@@ -12,18 +12,17 @@ and a noun (四个/结合).  The rule merges adjacent tokens back into one when
   the unit.
 
 Spans starting with a plain counting use (两个小时, 三个方面, 五个人) are left alone.
-The merge only joins whole tokens: a span whose ends fall inside a token is skipped,
-so offsets stay exact.  Only units that contain a candidate are touched, which keeps
+The segmenter merges only whole tokens (a span whose ends fall inside a token is
+skipped), so offsets stay exact; it does so for all units at once on the offset arrays.  Only units that contain a candidate are touched, which keeps
 the cost off the fast path.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import Counter
 
-__all__ = ["slogan_spans", "merge_spans", "SLOGAN_POS"]
+__all__ = ["slogan_spans", "SLOGAN_POS", "QUICK"]
 
 SLOGAN_POS = "nz"
 
@@ -32,18 +31,21 @@ _CL = "[个大项不条种化有心要抓为]"
 _HAN = "[\u4e00-\u9fff]"
 _OPEN = "“「『\"‘"
 _CLOSE = "”」』\"’"
-_PUNCT = "，。、；：！？”」』）)\\],.;:!?…—\n"
+_PUNCT = frozenset("，。、；：！？”」』）)],.;:!?…—\n")
 
-# a cheap pre-filter run on every unit: 数词 + 量词 followed by a Han character
-QUICK = re.compile(f"{_NUM}{_CL}{_HAN}|[{_OPEN}]{_NUM}{{1,3}}{_CL}")
 _QUOTED = re.compile(f"[{_OPEN}]({_NUM}{{1,3}}{_CL}{_HAN}{{0,6}})[{_CLOSE}]")
 # unquoted spans need Chinese numerals (slogans are written 四个…, never 4个…) and a
 # two-character tail; quoted spans may use any numeral and a tail of up to six characters
 _CNUM = "[一二三四五六七八九十两百千万]"
-_BEFORE_PUNCT = re.compile(f"(?<![第每这那前后头初])({_CNUM}{{1,3}}{_CL}{_HAN}{{2}})"
-                           f"(?=[{_PUNCT}]|$)")
-_BIGRAM = re.compile(f"(?<![第每这那前后头初])(?={_CNUM}{{1,3}}{_CL}{_HAN}{{2}})"
-                     f"({_CNUM}{{1,3}}{_CL}{_HAN}{{2}})")
+_CNUM1 = "[二三四五六七八九十两百千万]"  # first numeral of an unquoted slogan: not 一
+# a cheap pre-filter run on every unit: 数词 + 量词 followed by a Han character
+# (unquoted rules never start with 一: 一个/一大/一项 + noun is ordinary prose, and
+# it is so frequent that the filter would pass nearly every unit)
+QUICK = re.compile(f"{_CNUM1}{_CNUM}{{0,2}}{_CL}{_HAN}|[{_OPEN}]{_NUM}{{1,3}}{_CL}")
+# no look-behind here: a pattern that starts with a character class lets the regex engine
+# skip ahead quickly; the preceding character is checked in Python on the few matches
+_BIGRAM = re.compile(f"{_CNUM1}{_CNUM}{{0,2}}{_CL}{_HAN}{{2}}")
+_NOT_BEFORE = set("第每这那前后头初")
 
 _SLOGAN_VERBS = frozenset("""做到 落实 坚持 推进 实施 抓好 抓实 抓住 围绕 突出 强化 践行 增强 坚定
 树牢 树立 重抓 重推 推动 贯彻 把握 聚焦 深化 构建 打造 统筹 秉持 坚守 用好 发挥 夯实 扛起 守住
@@ -86,23 +88,24 @@ def slogan_spans(text: str) -> list[tuple[int, int]]:
     for m in _QUOTED.finditer(text):
         if len(m.group(1)) >= 2 and not _is_count(m.group(1), strict=False):
             spans[m.start(1)] = max(spans.get(m.start(1), 0), m.end(1))
-    # a recurring n-gram is stronger evidence than a following punctuation mark
-    grams = [(m.start(1), m.group(1)) for m in _BIGRAM.finditer(text)]
+    # one pass finds 数词+量词+two characters; a recurring n-gram is stronger evidence
+    # than a following punctuation mark, so recurrences are taken first
+    grams = [(m.start(), m.group()) for m in _BIGRAM.finditer(text)
+             if not m.start() or text[m.start() - 1] not in _NOT_BEFORE]
     if grams:
         counts = Counter(g for _, g in grams)
+        n = len(text)
         for start, g in grams:
-            if counts[g] >= 2 and not g.startswith("一") and not _is_count(g):
+            if counts[g] >= 2 and not _is_count(g):
                 spans.setdefault(start, start + len(g))
-    for m in _BEFORE_PUNCT.finditer(text):
-        s = m.group(1)
-        if s[0] == "一" and s[1] in "个大项条种":  # 一个/一大 + noun is ordinary prose
-            continue
-        # unquoted and seen once: only after a verb that takes a formulation as object
-        # (做到四个结合。), else ordinary counted nouns (确定了三大任务。) would merge too
-        if text[max(0, m.start(1) - 2):m.start(1)] not in _SLOGAN_VERBS:
-            continue
-        if not _is_count(s):
-            spans.setdefault(m.start(1), m.end(1))
+        for start, g in grams:
+            end = start + len(g)
+            # unquoted and seen once: only before punctuation and after a verb that takes
+            # a formulation as object (做到四个结合。); otherwise ordinary counted nouns
+            # (确定了三大任务。) would merge too
+            if (end == n or text[end] in _PUNCT) and \
+                    text[max(0, start - 2):start] in _SLOGAN_VERBS and not _is_count(g):
+                spans.setdefault(start, end)
     out: list[tuple[int, int]] = []
     for s in sorted(spans):
         e = spans[s]
@@ -110,46 +113,3 @@ def slogan_spans(text: str) -> list[tuple[int, int]]:
             continue
         out.append((s, e))
     return out
-
-
-def merge_spans(text: str, tokens: list[str], spans: list[tuple[int, int]],
-                pos: list[str] | None = None):
-    """Merge the tokens that exactly cover each span into one token.
-
-    Parameters
-    ----------
-    text : str
-        The unit text; ``tokens`` must concatenate to it.
-    tokens : list of str
-    spans : list of (start, end)
-    pos : list of str, optional
-        Tags, merged tokens get :data:`SLOGAN_POS`.
-
-    Returns
-    -------
-    tokens, pos : list of str, list of str or None
-    """
-    starts = [0]
-    for t in tokens:
-        starts.append(starts[-1] + len(t))
-    out_t: list[str] = []
-    out_p: list[str] | None = [] if pos is not None else None
-    k = 0
-    for s, e in spans:
-        i = bisect_left(starts, s)
-        j = bisect_left(starts, e)
-        if i >= len(starts) or starts[i] != s or j >= len(starts) or starts[j] != e \
-                or j - i < 2 or i < k:
-            continue
-        out_t.extend(tokens[k:i])
-        out_t.append(text[s:e])
-        if out_p is not None:
-            out_p.extend(pos[k:i])
-            out_p.append(SLOGAN_POS)
-        k = j
-    if k == 0:
-        return tokens, pos
-    out_t.extend(tokens[k:])
-    if out_p is not None:
-        out_p.extend(pos[k:])
-    return out_t, out_p

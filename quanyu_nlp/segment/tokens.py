@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import html
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..errors import ParameterError
+
+if TYPE_CHECKING:  # pandas is imported when first needed: worker processes never need it
+    import pandas as pd
 
 __all__ = ["Tokens"]
 
@@ -30,8 +32,10 @@ class Tokens:
     ----------
     texts : sequence of str
         The unit texts the offsets point into.
-    tokens : list of str
-        All tokens of all units, unit after unit.
+    tokens : list of str or None
+        All tokens of all units, unit after unit.  ``None``: cut them from the texts
+        with the offsets when first needed (results from worker processes and from the
+        cache arrive as offsets only, which keeps them cheap to transfer).
     starts, ends : array-like of int
         Character offsets of each token in its unit's text.
     indptr : array-like of int, length ``len(texts) + 1``
@@ -56,17 +60,18 @@ class Tokens:
                  "_pos", "_meta")
 
     def __init__(self, texts: Sequence[str], tokens: list[str], starts, ends, indptr,
-                 unit_ids: Sequence[str], docvars: pd.DataFrame | None = None,
+                 unit_ids: Sequence[str], docvars: "pd.DataFrame | None" = None,
                  pos: list[str] | None = None, meta: dict | None = None):
         n = len(texts)
         indptr = np.asarray(indptr, dtype=np.int64)
         starts = np.asarray(starts, dtype=np.int64)
         ends = np.asarray(ends, dtype=np.int64)
-        if len(indptr) != n + 1 or (n and indptr[-1] != len(tokens)) or indptr[0] != 0:
-            raise ValueError("indptr must have len(texts) + 1 entries ending at len(tokens)")
-        if len(starts) != len(tokens) or len(ends) != len(tokens):
-            raise ValueError("starts and ends need one entry per token")
-        if pos is not None and len(pos) != len(tokens):
+        n_tok = len(starts)
+        if len(indptr) != n + 1 or indptr[-1] != n_tok or indptr[0] != 0:
+            raise ValueError("indptr must have len(texts) + 1 entries ending at len(starts)")
+        if len(ends) != n_tok or (tokens is not None and len(tokens) != n_tok):
+            raise ValueError("tokens, starts and ends need one entry per token")
+        if pos is not None and len(pos) != n_tok:
             raise ValueError("pos needs one tag per token")
         if len(unit_ids) != n:
             raise ValueError("unit_ids needs one id per text")
@@ -79,6 +84,8 @@ class Tokens:
         self._indptr = indptr
         self._unit_ids = [str(u) for u in unit_ids]
         if docvars is None:
+            import pandas as pd
+
             docvars = pd.DataFrame(index=pd.RangeIndex(n))
         else:
             docvars = docvars.reset_index(drop=True)
@@ -93,7 +100,7 @@ class Tokens:
         return len(self._texts)
 
     def __iter__(self) -> Iterator[list[str]]:
-        toks, ip = self._tokens, self._indptr.tolist()
+        toks, ip = self._tok(), self._indptr.tolist()
         for i in range(len(self._texts)):
             yield toks[ip[i]:ip[i + 1]]
 
@@ -103,7 +110,7 @@ class Tokens:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Tokens):
             return NotImplemented
-        return (self._texts == other._texts and self._tokens == other._tokens
+        return (self._texts == other._texts and self._tok() == other._tok()
                 and np.array_equal(self._starts, other._starts)
                 and np.array_equal(self._ends, other._ends)
                 and np.array_equal(self._indptr, other._indptr)
@@ -127,7 +134,12 @@ class Tokens:
     def tokens(self, i: int | str) -> list[str]:
         """Tokens of unit ``i`` (position or unit id)."""
         i = self._index(i)
-        return self._tokens[self._indptr[i]:self._indptr[i + 1]]
+        a, b = int(self._indptr[i]), int(self._indptr[i + 1])
+        if self._tokens is None:  # one unit: no need to build all tokens
+            text = self._texts[i]
+            return [text[s:e] for s, e in zip(self._starts[a:b].tolist(),
+                                               self._ends[a:b].tolist())]
+        return self._tokens[a:b]
 
     def offsets(self, i: int | str) -> list[tuple[int, int]]:
         """``(start, end)`` of each token of unit ``i`` in ``texts[i]``."""
@@ -155,7 +167,7 @@ class Tokens:
         return list(self._unit_ids)
 
     @property
-    def docvars(self) -> pd.DataFrame:
+    def docvars(self) -> "pd.DataFrame":
         return self._docvars.copy()
 
     @property
@@ -169,24 +181,26 @@ class Tokens:
     @property
     def n_tokens(self) -> int:
         """Total number of tokens over all units."""
-        return len(self._tokens)
+        return len(self._starts)
 
     def ntoken(self) -> np.ndarray:
         """Number of tokens per unit."""
         return np.diff(self._indptr)
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self) -> "pd.DataFrame":
         """Long table: ``unit_id, token_no, token, start, end, pos`` (token_no 1-based)."""
+        import pandas as pd
+
         counts = np.diff(self._indptr)
         unit = np.repeat(np.asarray(self._unit_ids, dtype=object), counts)
-        token_no = np.arange(len(self._tokens)) - np.repeat(self._indptr[:-1], counts) + 1
+        token_no = np.arange(self.n_tokens) - np.repeat(self._indptr[:-1], counts) + 1
         return pd.DataFrame({
             "unit_id": unit,
             "token_no": token_no.astype(np.int64),
-            "token": pd.Series(self._tokens, dtype=object),
+            "token": pd.Series(self._tok(), dtype=object),
             "start": self._starts.copy(),
             "end": self._ends.copy(),
-            "pos": pd.Series(self._pos if self._pos is not None else [None] * len(self._tokens),
+            "pos": pd.Series(self._pos if self._pos is not None else [None] * self.n_tokens,
                              dtype=object),
         })
 
@@ -238,4 +252,15 @@ class Tokens:
 
     def _flat(self):
         """Internal: the flat arrays (tokens, starts, ends, indptr, pos)."""
-        return self._tokens, self._starts, self._ends, self._indptr, self._pos
+        return self._tok(), self._starts, self._ends, self._indptr, self._pos
+
+    def _tok(self) -> list[str]:
+        """The flat token list, cut from the texts on first use if not given."""
+        if self._tokens is None:
+            flat: list[str] = []
+            s_l, e_l, ip = self._starts.tolist(), self._ends.tolist(), self._indptr.tolist()
+            for i, text in enumerate(self._texts):
+                a, b = ip[i], ip[i + 1]
+                flat += [text[s:e] for s, e in zip(s_l[a:b], e_l[a:b])]
+            self._tokens = flat
+        return self._tokens
