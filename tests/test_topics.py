@@ -13,12 +13,15 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quanyu_nlp.errors import ColumnError, FrameworkError, ParameterError
 from quanyu_nlp.topics import (KSelection, LdaTopics, NmfTopics, SeededTopics,
                                prevalence_over, representative_documents, select_k,
                                topic_correlations, topic_effects)
-from quanyu_nlp.topics.metrics import frex_scores, match_topics, topic_similarity
+from quanyu_nlp.topics.metrics import (exclusivity, frex_scores, match_topics,
+                                      topic_similarity)
 
 FLOOD = [
     "入汛 以来 暴雨 不断 ， 县 防汛 指挥部 组织 干部 巡查 堤坝 ， 密切 监测 水位 。",
@@ -235,6 +238,20 @@ def test_frex_is_bounded_and_prefers_exclusive_terms():
     f = frex_scores(phi)
     assert np.all((f > 0) & (f <= 1))
     assert f[0, 0] > f[0, 1]          # frequent and exclusive beats frequent and shared
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(2, 6), st.integers(2, 30), st.integers(0, 10_000))
+def test_scores_are_bounded_for_any_topic_matrix(k, v, seed):
+    rng = np.random.RandomState(seed)
+    phi = rng.dirichlet(np.full(v, 0.3), size=k)
+    f = frex_scores(phi)
+    assert f.shape == (k, v) and np.all((f > 0) & (f <= 1 + 1e-12))
+    ex = exclusivity(phi, top_n=min(v, 5))
+    assert np.all(ex > 0) and np.all(ex <= 1 + 1e-12)
+    sim = topic_similarity([["a", "b"]] * k, [["a", "b"]] * k)
+    _, _, s = match_topics(sim)
+    assert np.allclose(s, 1.0)
 
 
 def test_hungarian_matching_pairs_equal_topics():
