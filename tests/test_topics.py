@@ -176,7 +176,8 @@ def test_fit_accepts_tokens_with_docvars():
     assert list(m.docvars_["field"]) == ["防汛"] * 10 + ["培训"] * 10
 
 
-@pytest.mark.parametrize("k, msg", [(1, "K >= 2"), (0, "K >= 2"), (21, "20 non-empty documents")])
+@pytest.mark.parametrize("k, msg", [(1, "K >= 2"), (0, "K >= 2"), (21, "20 non-empty documents"),
+                                    (2.5, "whole number")])
 def test_bad_k_is_a_parameter_error(k, msg):
     with pytest.raises(ParameterError, match=msg):
         LdaTopics(k).fit(DOCS)

@@ -46,15 +46,16 @@ def _int_seed(random_state: Any) -> int:
 class _TopicModel(BaseEstimator):
     """Shared fitting scaffold and fitted interface of the topic models."""
 
-    _kind = "topics"
-
     # -- parameters ---------------------------------------------------------------
     def _n_topics(self) -> int:
-        return int(self.k)
+        k = self.k
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise ParameterError(f"k={k!r} must be a whole number of topics (>= 2)")
+        return int(k)
 
     def _check_k(self, data: TopicData) -> int:
         k = self._n_topics()
-        if not isinstance(k, (int, np.integer)) or k < 2:
+        if k < 2:
             raise ParameterError(f"K={k} is too small: a topic model needs K >= 2 topics")
         n_docs = int(data.nonempty.sum())
         if k > n_docs:
@@ -363,13 +364,10 @@ class LdaTopics(_TopicModel):
         return phi, theta
 
     def _prior_shares(self, k: int) -> np.ndarray:
+        # tomotopy and gensim both expose the (possibly optimised) alpha vector
         mdl = getattr(self, "model_", None)
-        if self.backend == "tomotopy" and mdl is not None:
-            a = np.asarray(mdl.alpha, dtype=float)
-        elif self.backend == "gensim" and mdl is not None:
-            a = np.asarray(mdl.alpha, dtype=float)
-        else:
-            a = np.ones(k)
+        a = np.asarray(mdl.alpha, dtype=float) if mdl is not None else np.ones(k)
+        a = np.broadcast_to(a, (k,)).astype(float)
         return a / a.sum()
 
     # gensim --------------------------------------------------------------------------
