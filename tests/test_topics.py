@@ -475,6 +475,23 @@ def test_topic_effects_with_a_fitted_model_and_corpus():
         topic_effects(m, pd.DataFrame({"year": range(12)}), "~ year")
 
 
+def test_effects_default_to_the_document_variables_of_the_fit():
+    from quanyu_nlp.corpus import corpus_from_texts
+    from quanyu_nlp.dfm import dfm
+
+    lists = type("L", (list,), {"to_lists": lambda self: list(self)})(DOCS)
+    lists.unit_ids = [f"u{i}" for i in range(20)]
+    lists.docvars = pd.DataFrame({"field": ["防汛"] * 10 + ["培训"] * 10})
+    m = LdaTopics(2, iterations=100, random_state=1).fit(dfm(lists))
+    eff = topic_effects(m, formula="~ field", method="delta")
+    assert "field[T.防汛]" in set(eff["term"])
+    assert len(prevalence_over(m, var="field", method="normal")) == 4
+    bare = LdaTopics(2, iterations=50, random_state=1).fit(DOCS)
+    with pytest.raises(ParameterError, match="no document variables"):
+        topic_effects(bare, formula="~ field")
+    assert corpus_from_texts(TEXTS).docvars.shape[0] == 20
+
+
 def test_prevalence_over_levels():
     theta, dv = _planted()
     prev = prevalence_over(theta, dv, var="year", n_boot=100, random_state=1)

@@ -20,6 +20,16 @@ _FORMULA_NAMES = {"C", "I", "Q", "np", "center", "standardize", "scale", "bs", "
                   "te", "Treatment", "Sum", "Helmert", "Poly", "Diff", "Diff", "log", "exp"}
 
 
+def _source(model, corpus_or_docvars):
+    """The document variables to use: those given, else those the model was fit with."""
+    if corpus_or_docvars is not None:
+        return corpus_or_docvars
+    dv = getattr(model, "docvars_", None)
+    if isinstance(dv, pd.DataFrame) and len(dv.columns):
+        return dv
+    return None
+
+
 def _shares_and_labels(model) -> tuple[np.ndarray, list[str], list[str] | None]:
     if isinstance(model, np.ndarray) or isinstance(model, pd.DataFrame):
         theta = np.asarray(model, dtype=float)
@@ -35,8 +45,8 @@ def _shares_and_labels(model) -> tuple[np.ndarray, list[str], list[str] | None]:
 def _docvars_for(model_units: list[str] | None, n: int, source: Any) -> pd.DataFrame:
     """Document variables aligned with the model's rows."""
     if source is None:
-        raise ParameterError("pass the corpus (or a DataFrame of document variables) whose "
-                             "documents the model was fit on")
+        raise ParameterError("the model has no document variables: pass the corpus (or a "
+                             "DataFrame of document variables) it was fit on")
     if isinstance(source, pd.DataFrame):
         dv = source
         ids = list(dv["unit_id"].astype(str)) if "unit_id" in dv.columns else None
@@ -126,8 +136,9 @@ def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year
     ----------
     model : fitted topic model or array of shape (n_units, n_topics)
         Its ``doc_topics_`` are the outcomes.
-    corpus_or_docvars : Corpus, Tokens, Dfm or DataFrame
-        Document variables of the same units (aligned by unit id when possible).
+    corpus_or_docvars : Corpus, Tokens, Dfm or DataFrame, optional
+        Document variables of the same units (aligned by unit id when possible);
+        default: the document variables of the Tokens or Dfm the model was fit on.
     formula : str
         A patsy right-hand side, e.g. ``"~ region + year"`` or ``"~ C(year) + field"``.
     method : {"bootstrap", "delta"}
@@ -161,7 +172,7 @@ def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year
     if not 0 < level < 1:
         raise ParameterError(f"level={level} must be between 0 and 1, e.g. 0.95")
     theta, labels, units = _shares_and_labels(model)
-    dv = _docvars_for(units, theta.shape[0], corpus_or_docvars)
+    dv = _docvars_for(units, theta.shape[0], _source(model, corpus_or_docvars))
     X = _design(formula, dv)
     rows_used = X.index.to_numpy()
     Y = theta[rows_used]
@@ -218,7 +229,8 @@ def prevalence_over(model, corpus_or_docvars=None, var: str = "year", *,
     Parameters
     ----------
     model : fitted topic model or array of shape (n_units, n_topics)
-    corpus_or_docvars : Corpus, Tokens, Dfm or DataFrame
+    corpus_or_docvars : Corpus, Tokens, Dfm or DataFrame, optional
+        Default: the document variables the model was fit with.
     var : str
         The document variable (e.g. ``"year"``, ``"region"``).
     method : {"bootstrap", "normal"}
@@ -234,7 +246,7 @@ def prevalence_over(model, corpus_or_docvars=None, var: str = "year", *,
     if method not in ("bootstrap", "normal"):
         raise ParameterError(f"method={method!r} is unknown; use 'bootstrap' or 'normal'")
     theta, labels, units = _shares_and_labels(model)
-    dv = _docvars_for(units, theta.shape[0], corpus_or_docvars)
+    dv = _docvars_for(units, theta.shape[0], _source(model, corpus_or_docvars))
     if var not in dv.columns:
         avail = ", ".join(str(c) for c in dv.columns) or "(none)"
         raise ColumnError(f"no document variable {var!r}; available variables are: {avail}")
