@@ -170,3 +170,18 @@ def test_methods_paragraph_names_tools_versions_parameters():
 def test_methods_paragraph_minimal_manifest():
     zh, en = methods_paragraph({})
     assert zh.startswith("本研究使用 quanyu_nlp") and en.startswith("Texts were analysed")
+
+
+def test_figure_from_saved_files(tmp_path):
+    use_style("single")
+    disp = FrameworkDistributionDisplay.from_codings(CODINGS).plot()
+    paths = disp.save(tmp_path / "fig", formats=("svg", "png"))
+    r = Report("文件图")
+    r.section("figures").figure(paths["svg"], caption="SVG 文件").figure(paths["png"],
+                                                                          caption="PNG 文件")
+    page = r.to_html()
+    assert page.count("<svg") == 1 and "data:image/png;base64," in page
+    assert "政治引领" in page  # the SVG's text is in the page, so it is in the font subset
+    with pytest.raises(ParameterError, match=r"\.svg or \.png"):
+        r.section("figures").figure(tmp_path / "fig.pdf")
+    plt.close("all")
