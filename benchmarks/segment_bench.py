@@ -153,6 +153,50 @@ def bench_speed(docs: list[str], jobs: int, repeat: int, jieba_docs: int | None)
     }
 
 
+def _timed_worker(task):
+    """Run the segmenter's worker function and report its CPU time and process id."""
+    from quanyu_nlp.segment.segmenter import _worker_cut
+
+    c = time.process_time()
+    out = _worker_cut(task)
+    return time.process_time() - c, os.getpid(), len(out[2])
+
+
+def bench_parallel_cpu(docs: list[str], jobs: int) -> dict:
+    """Critical path of a parallel run from CPU times: robust to other jobs on the machine.
+
+    On an otherwise idle machine with ``jobs`` free cores, the wall time of the parallel
+    map is about the busiest worker's CPU time plus the parent's own work.  Wall-clock
+    speed-ups measured while other jobs compete for the cores understate this.
+    """
+    from quanyu_nlp.parallel import pmap
+    from quanyu_nlp.segment import Segmenter
+    from quanyu_nlp.segment.segmenter import _chunk
+
+    seg = Segmenter()
+    chunks = _chunk(docs, jobs)
+    tasks = [(seg, c) for c in chunks]
+    pmap(_timed_worker, tasks, n_jobs=jobs, reuse=True)  # warm the pool
+    per_pid: dict = {}
+    c0 = time.process_time()
+    res = pmap(_timed_worker, tasks, n_jobs=jobs, reuse=True)
+    parent_map = time.process_time() - c0
+    for cpu, pid, _ in res:
+        per_pid[pid] = per_pid.get(pid, 0.0) + cpu
+    # the parent's share besides the map: concatenating the results into Tokens
+    c0 = time.process_time()
+    seg.segment(docs, n_jobs=jobs, cache=False)
+    parent_total = time.process_time() - c0
+    c0 = time.process_time()
+    seg.segment(docs, cache=False)
+    serial = time.process_time() - c0
+    critical = max(per_pid.values()) + parent_total
+    return {"chunks": len(chunks), "worker_cpu_s": sorted(per_pid.values()),
+            "parent_cpu_s": parent_total, "parent_map_cpu_s": parent_map,
+            "serial_cpu_s": serial, "critical_path_s": critical,
+            "estimated_speedup": serial / critical}
+
+
 # -- 2. agreement -----------------------------------------------------------------------
 def bench_agreement(docs: list[str]) -> dict:
     from quanyu_nlp.segment import Segmenter
@@ -333,6 +377,7 @@ def main(argv=None) -> int:
     if args.news:
         docs = read_news(args.news, args.limit)
         results["speed"] = bench_speed(docs, args.jobs, args.repeat, args.jieba_docs)
+        results["parallel_cpu"] = bench_parallel_cpu(docs, args.jobs)
         if not args.no_agreement:
             results["agreement"] = bench_agreement(docs)
         results["news_slogans"] = bench_slogans(docs)
@@ -359,6 +404,12 @@ def _print(r: dict) -> None:
         print(f"  (load average during the run: {s['load_average']})")
         for k, v in s["ratios"].items():
             print(f"  {k:<36}{v:6.2f}x")
+    if "parallel_cpu" in r:
+        p = r["parallel_cpu"]
+        print(f"\nParallel critical path from CPU times ({len(p['worker_cpu_s'])} workers, "
+              f"{p['chunks']} chunks): workers {[round(x, 2) for x in p['worker_cpu_s']]} s, "
+              f"parent {p['parent_cpu_s']:.2f} s, serial {p['serial_cpu_s']:.2f} s "
+              f"-> estimated speed-up on free cores {p['estimated_speedup']:.2f}x")
     if "agreement" in r:
         a = r["agreement"]
         print(f"\nBackend agreement (rjieba vs jieba, lexicon on): {a['agreement']:.5%} of "

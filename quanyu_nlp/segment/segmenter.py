@@ -21,6 +21,8 @@ import hashlib
 import logging
 import os
 import re
+import sys
+from functools import partial
 from itertools import compress
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -288,14 +290,11 @@ class Segmenter:
         results = pmap(_worker_cut, [(self, c) for c in chunks], n_jobs=n_jobs,
                        backend=parallel_backend, progress=progress, desc="segment",
                        reuse=True)
-        flat: list[str] = []
-        for r in results:
-            if r[1] is None:
-                flat += r[0]
-            elif len(r[2]):  # "".split(sep) would give [""], not []
-                flat += r[0].split(r[1])
-        starts = np.concatenate([r[2] for r in results]).astype(np.int64)
-        ends = np.concatenate([r[3] for r in results]).astype(np.int64)
+        # splitting the joined token strings is deferred until the tokens are used, so
+        # that the parent does not serialise the workers' gain
+        pieces = [(r[0], r[1], len(r[2])) for r in results]
+        starts = np.concatenate([r[2] for r in results])
+        ends = np.concatenate([r[3] for r in results])
         indptr = [np.zeros(1, dtype=np.int64)]
         done = 0
         for r in results:
@@ -306,9 +305,7 @@ class Segmenter:
             pos = []
             for r in results:
                 pos += r[5]
-        if len(flat) != len(starts):  # pragma: no cover - guards the separator trick
-            raise RuntimeError("worker result does not match its offsets")
-        return flat, starts, ends, np.concatenate(indptr), pos
+        return partial(_join_pieces, pieces), starts, ends, np.concatenate(indptr), pos
 
 
 @contextlib.contextmanager
@@ -351,6 +348,16 @@ def _worker_cut(task):
     return payload, sep, starts.astype(small), ends.astype(small), indptr, pos
 
 
+def _join_pieces(pieces) -> list[str]:
+    flat: list[str] = []
+    for payload, sep, n in pieces:
+        if sep is None:
+            flat += payload
+        elif n:  # "".split(sep) would give [""], not []
+            flat += payload.split(sep)
+    return flat
+
+
 _SEPARATORS = ("\x00", "\x01", "\x02", "\x03", "\ufffe", "\uffff", "\U0010fffe")
 
 
@@ -380,40 +387,46 @@ def _offsets(texts, flat, counts, pos, spans=()):
     concatenation of all texts is the cumulative length of the tokens before it.  Slogan
     spans are located in that array with a binary search, and a token is whitespace iff
     its first character is (the engines cut whitespace apart from everything else), so
-    no Python code runs per token.
+    no Python code runs per token.  Arrays are int32 when the text allows: half the
+    memory traffic.
     """
     n_tok = len(flat)
-    lens = np.fromiter(map(len, flat), dtype=np.int64, count=n_tok)
-    cum = np.zeros(n_tok + 1, dtype=np.int64)
+    text_lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    dt = np.int32 if int(text_lens.sum()) < 2**31 - 1 else np.int64
+    lens = np.fromiter(map(len, flat), dtype=dt, count=n_tok)
+    cum = np.empty(n_tok + 1, dtype=dt)
+    cum[0] = 0
     np.cumsum(lens, out=cum[1:])
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     base = cum[indptr[:-1]]
-    text_lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     if not np.array_equal(cum[indptr[1:]] - base, text_lens):  # pragma: no cover - defensive
         raise RuntimeError("segmentation engine dropped or changed characters; "
                            "please report this text")
     keep = _not_space(texts, cum[:-1], flat)
     if len(spans):
         sp = np.asarray(spans, dtype=np.int64).reshape(-1, 3)
-        gs, ge = base[sp[:, 0]] + sp[:, 1], base[sp[:, 0]] + sp[:, 2]
+        # same dtype as cum: searchsorted would otherwise copy cum to the wider type
+        gs = (base[sp[:, 0]] + sp[:, 1]).astype(dt)
+        ge = (base[sp[:, 0]] + sp[:, 2]).astype(dt)
         i = np.searchsorted(cum, gs)
         j = np.searchsorted(cum, ge)
         ok = (i < n_tok) & (j <= n_tok)
         ok[ok] &= (cum[i[ok]] == gs[ok]) & (cum[j[ok]] == ge[ok]) & (j[ok] - i[ok] >= 2)
         if ok.any():
+            i, j = i[ok], j[ok]
             flat = list(flat) if not isinstance(flat, list) else flat
             pos = list(pos) if pos is not None else None
-            inner = np.zeros(n_tok + 1, dtype=np.int64)
-            np.add.at(inner, i[ok] + 1, 1)
-            np.add.at(inner, j[ok], -1)
-            keep &= np.cumsum(inner[:-1]) == 0
+            # drop the tokens after the first of each merged span: ranges i+1 .. j-1
+            n_in = j - i - 1
+            first = np.repeat(i + 1 - np.concatenate([[0], np.cumsum(n_in)[:-1]]), n_in)
+            keep[first + np.arange(int(n_in.sum()))] = False
             for u, s, e, k in zip(sp[ok, 0].tolist(), sp[ok, 1].tolist(), sp[ok, 2].tolist(),
-                                  i[ok].tolist()):
+                                  i.tolist()):
                 flat[k] = texts[u][s:e]
                 if pos is not None:
                     pos[k] = rules.SLOGAN_POS
-            lens[i[ok]] = ge[ok] - gs[ok]
+            lens[i] = ge[ok] - gs[ok]
     starts = cum[:-1] - np.repeat(base, counts)
     ends = starts + lens
     if not keep.all():
@@ -448,8 +461,8 @@ def _not_space(texts, global_starts, flat) -> np.ndarray:
 
 # -- inputs ----------------------------------------------------------------------------
 def _as_units(obj):
-    import pandas as pd
-
+    # only look for pandas types if pandas is loaded: the CLI never needs to import it
+    pd = sys.modules.get("pandas")
     if isinstance(obj, str):
         raise ParameterError("segment() takes a list of texts or a Corpus, not one string; "
                              "wrap it: segment([text])")
@@ -457,9 +470,10 @@ def _as_units(obj):
         texts = list(obj.texts)
         unit_ids = [str(u) for u in obj.unit_ids]
         dv = getattr(obj, "docvars", None)
-        docvars = dv.reset_index(drop=True) if isinstance(dv, pd.DataFrame) else None
+        docvars = (dv.reset_index(drop=True) if pd is not None and isinstance(dv, pd.DataFrame)
+                   else None)
         return texts, unit_ids, docvars
-    if isinstance(obj, pd.Series):
+    if pd is not None and isinstance(obj, pd.Series):
         obj = obj.tolist()
     texts = list(obj)
     for i, t in enumerate(texts):

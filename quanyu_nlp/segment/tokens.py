@@ -32,10 +32,11 @@ class Tokens:
     ----------
     texts : sequence of str
         The unit texts the offsets point into.
-    tokens : list of str or None
-        All tokens of all units, unit after unit.  ``None``: cut them from the texts
-        with the offsets when first needed (results from worker processes and from the
-        cache arrive as offsets only, which keeps them cheap to transfer).
+    tokens : list of str, callable or None
+        All tokens of all units, unit after unit.  A callable returning that list, or
+        ``None`` (cut them from the texts with the offsets), defers building millions of
+        strings until they are first needed (results from worker processes and from the
+        cache arrive in compact form).
     starts, ends : array-like of int
         Character offsets of each token in its unit's text.
     indptr : array-like of int, length ``len(texts) + 1``
@@ -64,12 +65,16 @@ class Tokens:
                  pos: list[str] | None = None, meta: dict | None = None):
         n = len(texts)
         indptr = np.asarray(indptr, dtype=np.int64)
-        starts = np.asarray(starts, dtype=np.int64)
-        ends = np.asarray(ends, dtype=np.int64)
+        # int32 offsets are kept as they are (half the memory); anything else -> int64
+        starts, ends = np.asarray(starts), np.asarray(ends)
+        if starts.dtype not in (np.int32, np.int64):
+            starts = starts.astype(np.int64)
+        if ends.dtype not in (np.int32, np.int64):
+            ends = ends.astype(np.int64)
         n_tok = len(starts)
         if len(indptr) != n + 1 or indptr[-1] != n_tok or indptr[0] != 0:
             raise ValueError("indptr must have len(texts) + 1 entries ending at len(starts)")
-        if len(ends) != n_tok or (tokens is not None and len(tokens) != n_tok):
+        if len(ends) != n_tok or (isinstance(tokens, list) and len(tokens) != n_tok):
             raise ValueError("tokens, starts and ends need one entry per token")
         if pos is not None and len(pos) != n_tok:
             raise ValueError("pos needs one tag per token")
@@ -83,11 +88,7 @@ class Tokens:
         self._ends = ends
         self._indptr = indptr
         self._unit_ids = [str(u) for u in unit_ids]
-        if docvars is None:
-            import pandas as pd
-
-            docvars = pd.DataFrame(index=pd.RangeIndex(n))
-        else:
+        if docvars is not None:
             docvars = docvars.reset_index(drop=True)
             if len(docvars) != n:
                 raise ValueError("docvars needs one row per unit")
@@ -135,7 +136,7 @@ class Tokens:
         """Tokens of unit ``i`` (position or unit id)."""
         i = self._index(i)
         a, b = int(self._indptr[i]), int(self._indptr[i + 1])
-        if self._tokens is None:  # one unit: no need to build all tokens
+        if not isinstance(self._tokens, list):  # one unit: no need to build all tokens
             text = self._texts[i]
             return [text[s:e] for s, e in zip(self._starts[a:b].tolist(),
                                                self._ends[a:b].tolist())]
@@ -168,6 +169,11 @@ class Tokens:
 
     @property
     def docvars(self) -> "pd.DataFrame":
+        """Document variables, one row per unit (no columns for plain lists of texts)."""
+        if self._docvars is None:  # made on first use: pandas is not needed to segment
+            import pandas as pd
+
+            self._docvars = pd.DataFrame(index=pd.RangeIndex(len(self._texts)))
         return self._docvars.copy()
 
     @property
@@ -256,7 +262,12 @@ class Tokens:
 
     def _tok(self) -> list[str]:
         """The flat token list, cut from the texts on first use if not given."""
-        if self._tokens is None:
+        if callable(self._tokens):
+            flat = self._tokens()
+            if len(flat) != len(self._starts):  # pragma: no cover - internal contract
+                raise RuntimeError("lazy token source does not match the offsets")
+            self._tokens = flat
+        elif self._tokens is None:
             flat: list[str] = []
             s_l, e_l, ip = self._starts.tolist(), self._ends.tolist(), self._indptr.tolist()
             for i, text in enumerate(self._texts):
