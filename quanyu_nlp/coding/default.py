@@ -190,8 +190,8 @@ class FrameworkCoder(BaseEstimator):
         if not texts:
             empty = {d: pd.DataFrame(columns=self.labels_[d], dtype=float) for d in dims}
             return empty[dimension] if dimension else empty
-        lex = self.dictionary_.predict_proba(texts)
-        raw = self.dictionary_.scores(texts) if self.method == "framework" else {}
+        raw = self.dictionary_.scores(texts)
+        lex = self.dictionary_.proba_from_scores(raw)
         out = {}
         for dim in dims:
             cols = self.labels_[dim]

@@ -196,14 +196,18 @@ class DictionaryCoder(BaseEstimator):
         ``p(c) = score(c) / (total + smoothing)`` and ``p(无) = smoothing / (total +
         smoothing)``.  With ``dimension`` one DataFrame, otherwise a dict of them.
         """
-        sc = self.scores(X)
+        out = self.proba_from_scores(self.scores(X))
+        return out[dimension] if dimension is not None else out
+
+    def proba_from_scores(self, sc: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """Turn :meth:`scores` into probabilities (see :meth:`predict_proba`)."""
         out = {}
         for dim, s in sc.items():
             tot = s.sum(axis=1).to_numpy()[:, None] + self.smoothing
             p = s.to_numpy() / tot
             none = self.smoothing / tot
             out[dim] = pd.DataFrame(np.hstack([p, none]), columns=self.labels_[dim])
-        return out[dimension] if dimension is not None else out
+        return out
 
     def predict(self, X: Any) -> pd.DataFrame:
         """The best label per unit and dimension (one column per dimension)."""
