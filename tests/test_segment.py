@@ -355,3 +355,11 @@ def test_textstat_newwords_finds_unknown_term_only():
     known = textstat_newwords(texts, min_count=3, min_entropy=0.5, user_dict=["初心讲堂"])
     assert "初心讲堂" not in known.term.tolist()
     assert textstat_newwords(["abc"], min_count=1).empty
+
+
+def test_slogan_quoted_once_is_kept_whole_everywhere():
+    texts = ["会议提出“三大全球倡议”。", "各国响应三大全球倡议的号召"]
+    toks = SEG.segment(texts, cache=False)
+    assert "三大全球倡议" in toks.tokens(0) and "三大全球倡议" in toks.tokens(1)
+    # alone, the second text gives no support for the merge
+    assert "三大全球倡议" not in SEG.cut(texts[1])

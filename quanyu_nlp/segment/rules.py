@@ -9,7 +9,10 @@ and a noun (四个/结合).  The rule merges adjacent tokens back into one when
   is followed by punctuation or the end of the unit, and has a Chinese numeral and a
   two-character noun tail (``重推重抓九大专项。``), or
 * the same 数词+量词+two-character n-gram (Chinese numeral) occurs at least twice in
-  the unit.
+  the unit, or
+* the span was put in quotation marks anywhere in the texts segmented together
+  (:class:`KnownSlogans`): an author who writes “三大全球倡议” once marks the term for
+  its unquoted occurrences too.
 
 Spans starting with a plain counting use (两个小时, 三个方面, 五个人) are left alone.
 The segmenter merges only whole tokens (a span whose ends fall inside a token is
@@ -22,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["slogan_spans", "SLOGAN_POS", "QUICK"]
+__all__ = ["slogan_spans", "KnownSlogans", "SLOGAN_POS", "QUICK"]
 
 SLOGAN_POS = "nz"
 
@@ -76,18 +79,75 @@ def _is_count(span: str, strict: bool = True) -> bool:
             or (strict and any(ch in _BAD_TAIL for ch in tail)))
 
 
-def slogan_spans(text: str) -> list[tuple[int, int]]:
+class KnownSlogans:
+    """Numbered slogans an author put in quotation marks somewhere in the corpus.
+
+    Once a text marks “三大全球倡议” as a term, its unquoted occurrences in every unit of
+    the same call are kept whole too.  Looked up by their 数词+量词 prefix.
+    """
+
+    __slots__ = ("by_prefix", "terms")
+
+    def __init__(self, terms):
+        self.terms = frozenset(terms)
+        by_prefix: dict[str, list[str]] = {}
+        for t in self.terms:
+            m = _PREFIX.match(t)
+            if m:
+                by_prefix.setdefault(m.group(), []).append(t)
+        for v in by_prefix.values():
+            v.sort(key=lambda t: (-len(t), t))  # longest first: 三大全球倡议 before 三大全球
+        self.by_prefix = by_prefix
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def __reduce__(self):
+        return (KnownSlogans, (sorted(self.terms),))
+
+    @classmethod
+    def from_texts(cls, texts) -> "KnownSlogans":
+        """Collect quoted numbered slogans from all texts (one regex pass, C speed)."""
+        found = set()
+        finder = _QUOTED.findall
+        for t in texts:
+            found.update(finder(t))
+        return cls(f for f in found if len(f) >= 3 and not _is_count(f, strict=False))
+
+
+_PREFIX = re.compile(f"{_NUM}{{1,3}}{_CL}")
+
+
+def slogan_spans(text: str, known: KnownSlogans | None = None) -> list[tuple[int, int]]:
     """Character spans of numbered slogans the text supports, sorted, non-overlapping.
+
+    Parameters
+    ----------
+    text : str
+    known : KnownSlogans, optional
+        Slogans quoted elsewhere in the corpus; their occurrences here count as support.
 
     Examples
     --------
     >>> slogan_spans("做到“四个结合”，重抓九大专项。")
     [(3, 7), (11, 15)]
+    >>> slogan_spans("推进三大全球倡议落地", KnownSlogans(["三大全球倡议"]))
+    [(2, 8)]
     """
     spans: dict[int, int] = {}
     for m in _QUOTED.finditer(text):
         if len(m.group(1)) >= 2 and not _is_count(m.group(1), strict=False):
             spans[m.start(1)] = max(spans.get(m.start(1), 0), m.end(1))
+    if known:
+        by_prefix = known.by_prefix
+        for m in _PREFIX.finditer(text):
+            cands = by_prefix.get(m.group())
+            if cands is None or (m.start() and text[m.start() - 1] in _NOT_BEFORE):
+                continue
+            for c in cands:
+                if text.startswith(c, m.start()):
+                    spans.setdefault(m.start(), m.start() + len(c))
+                    break
     # one pass finds 数词+量词+two characters; a recurring n-gram is stronger evidence
     # than a following punctuation mark, so recurrences are taken first
     grams = [(m.start(), m.group()) for m in _BIGRAM.finditer(text)

@@ -210,7 +210,7 @@ class Segmenter:
         return self.segment([text], cache=False).tokens(0)
 
     # -- many texts -------------------------------------------------------------------
-    def _cut_many(self, texts: Sequence[str]):
+    def _cut_many(self, texts: Sequence[str], known: rules.KnownSlogans | None = None):
         """Segment texts.
 
         Returns flat tokens, tokens per text, flat POS (or None) and the slogan spans
@@ -218,7 +218,9 @@ class Segmenter:
         """
         self._build()
         raw = self._raw
-        quick = rules.QUICK.search if self.slogan_rules else None
+        # with slogans quoted elsewhere in the corpus, any 数词+量词 may start one
+        quick = ((rules._PREFIX.search if known else rules.QUICK.search)
+                 if self.slogan_rules else None)
         flat: list[str] = []
         flat_pos: list[str] | None = [] if self.pos else None
         counts = np.empty(len(texts), dtype=np.int64)
@@ -226,7 +228,7 @@ class Segmenter:
         for i, text in enumerate(texts):
             toks, tags = raw(text)
             if quick is not None and quick(text):
-                spans += [(i, s, e) for s, e in rules.slogan_spans(text)]
+                spans += [(i, s, e) for s, e in rules.slogan_spans(text, known)]
             flat += toks
             if flat_pos is not None:
                 flat_pos += tags
@@ -280,14 +282,17 @@ class Segmenter:
 
         n_jobs = effective_n_jobs(n_jobs)
         chunks = _chunk(texts, n_jobs)
+        # slogans quoted anywhere count for every unit: collected before any chunking,
+        # so the result does not depend on n_jobs
+        known = rules.KnownSlogans.from_texts(texts) if self.slogan_rules else None
         if n_jobs == 1 and parallel_backend == "process" and (not progress or len(chunks) == 1):
             with _no_gc():
-                return _offsets(texts, *self._cut_many(texts))
+                return _offsets(texts, *self._cut_many(texts, known))
         # workers send offsets back, not token strings: int arrays pickle in one piece,
         # millions of small strings do not
         # the segmenter travels with each chunk (a few hundred bytes: its dictionary is
         # rebuilt once per worker and cached there), so a warm pool serves any config
-        results = pmap(_worker_cut, [(self, c) for c in chunks], n_jobs=n_jobs,
+        results = pmap(_worker_cut, [(self, c, known) for c in chunks], n_jobs=n_jobs,
                        backend=parallel_backend, progress=progress, desc="segment",
                        reuse=True)
         # splitting the joined token strings is deferred until the tokens are used, so
@@ -331,7 +336,7 @@ _WORKER_SEGMENTERS: dict[str, Segmenter] = {}
 
 
 def _worker_cut(task):
-    seg, texts = task
+    seg, texts, known = task
     key = seg.config_hash
     if key not in _WORKER_SEGMENTERS:
         if len(_WORKER_SEGMENTERS) >= 4:
@@ -339,7 +344,7 @@ def _worker_cut(task):
         _WORKER_SEGMENTERS[key] = seg
     seg = _WORKER_SEGMENTERS[key]
     with _no_gc():
-        flat, starts, ends, indptr, pos = _offsets(texts, *seg._cut_many(texts))
+        flat, starts, ends, indptr, pos = _offsets(texts, *seg._cut_many(texts, known))
     small = np.int32 if (not len(ends) or ends.max() < 2**31) else np.int64
     # Millions of small strings pickle slowly; one string joined with a character that
     # occurs in none of the texts pickles in one piece and splits back at C speed.
