@@ -15,7 +15,9 @@ included) and Cohen's kappa against the human labels for:
   exemplar model + tie-breaks);
 - ``default trained (5-fold)``: the default coder trained on each fold's gold labels on
   top of the exemplars (:func:`cross_validate_coder` with :class:`FrameworkCoder`);
-- ``supervised only (5-fold)``: :class:`SupervisedCoder` on the gold labels alone.
+- ``supervised only (5-fold)``: :class:`SupervisedCoder` on the gold labels alone;
+- ``human recode``: for scale, the gold coder's blind second pass over a subset against
+  the first pass (when ``benchmarks/data/coding_gold_recode.csv`` exists).
 
 The gold sentences are read from the corpora at run time (``benchmarks/gold.py``); none of
 their text is stored in the project.  Targets for leadership: out of the box macro-F1 >=
@@ -36,7 +38,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from gold import load_gold  # noqa: E402
+from gold import RECODE_CSV, load_gold  # noqa: E402
 
 from quanyu_nlp.coding import (FrameworkCoder, SupervisedCoder, code,  # noqa: E402
                                cross_validate_coder)
@@ -101,6 +103,17 @@ def run(corpora_root: str, k: int = 5, seed: int = 0) -> pd.DataFrame:
     el = time.perf_counter() - t
     for dim in DIMS:
         add("out of the box", dim, ootb[dim].tolist(), el)
+    if RECODE_CSV.exists():
+        # For scale: the gold coder's blind second pass over a subset (intra-coder).
+        rec = pd.read_csv(RECODE_CSV, dtype=str, keep_default_na=False, encoding="utf-8")
+        first = gold.set_index("id").loc[rec["id"]]
+        for dim in DIMS:
+            order = fw.dimension(dim).labels
+            s, _, _ = score_predictions(first[dim].tolist(), rec[dim].tolist(), order, dim)
+            rows.append({"method": "human recode (same coder, blind)", "dimension": dim,
+                         "n": s["n_units"], "macro_f1": round(s["macro_f1"], 3),
+                         "kappa": round(s["kappa"], 3), "accuracy": round(s["accuracy"], 3),
+                         "seconds": 0.0})
     labels = {d: gold[d].tolist() for d in DIMS}
     for name, coder in (("default trained (5-fold)", FrameworkCoder(fw, dimension=list(DIMS),
                                                                      random_state=seed)),
