@@ -87,8 +87,21 @@ def textstat_newwords(corpus_or_texts, min_count: int = 5, max_len: int = 6,
                              f"max_len={max_len})")
     runs = [r for t in texts for r in _HAN_RUN.findall(t)]
     counts: Counter = Counter()
+    frequent: set[str] = set()
     for n in range(1, max_len + 2):
-        counts.update(r[i:i + n] for r in runs for i in range(len(r) - n + 1))
+        if n == 1:
+            level = Counter(ch for r in runs for ch in r)
+        else:
+            # Apriori: a frequent n-gram has frequent (n-1)-gram parts, and a neighbour
+            # count is needed only next to a frequent n-gram, so count an n-gram only if
+            # its prefix or its suffix is frequent.  Keeps memory bounded on big corpora.
+            prev = frequent
+            level = Counter(g for r in runs for i in range(len(r) - n + 1)
+                            if (g := r[i:i + n])[:-1] in prev or g[1:] in prev)
+        counts.update(level)
+        frequent = {g for g, c in level.items() if c >= min_count}
+        if not frequent and n > 1:
+            break
     n_chars = sum(len(r) for r in runs)
     if n_chars == 0:
         return _empty()

@@ -86,7 +86,7 @@ class KnownSlogans:
     the same call are kept whole too.  Looked up by their 数词+量词 prefix.
     """
 
-    __slots__ = ("by_prefix", "terms")
+    __slots__ = ("pattern", "terms")
 
     def __init__(self, terms):
         self.terms = frozenset(terms)
@@ -95,9 +95,12 @@ class KnownSlogans:
             m = _PREFIX.match(t)
             if m:
                 by_prefix.setdefault(m.group(), []).append(t)
-        for v in by_prefix.values():
-            v.sort(key=lambda t: (-len(t), t))  # longest first: 三大全球倡议 before 三大全球
-        self.by_prefix = by_prefix
+        # one regex shaped like a trie (prefix, then its tails, longest first: 三大全球倡议
+        # before 三大全球), so the scan runs in the regex engine, not in Python
+        alts = [re.escape(p) + "(?:" + "|".join(re.escape(t[len(p):]) for t in
+                                               sorted(v, key=lambda t: (-len(t), t))) + ")"
+                for p, v in sorted(by_prefix.items())]
+        self.pattern = re.compile("|".join(alts)) if alts else None
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -138,16 +141,13 @@ def slogan_spans(text: str, known: KnownSlogans | None = None) -> list[tuple[int
     for m in _QUOTED.finditer(text):
         if len(m.group(1)) >= 2 and not _is_count(m.group(1), strict=False):
             spans[m.start(1)] = max(spans.get(m.start(1), 0), m.end(1))
-    if known:
-        by_prefix = known.by_prefix
-        for m in _PREFIX.finditer(text):
-            cands = by_prefix.get(m.group())
-            if cands is None or (m.start() and text[m.start() - 1] in _NOT_BEFORE):
+    if known and known.pattern is not None:
+        for m in known.pattern.finditer(text):
+            # not inside a longer numeral (四个坚持 in 十四个坚持) or an ordinal (第三个)
+            if m.start() and (text[m.start() - 1] in _NOT_BEFORE
+                              or text[m.start() - 1] in _NUM_CHARS):
                 continue
-            for c in cands:
-                if text.startswith(c, m.start()):
-                    spans.setdefault(m.start(), m.start() + len(c))
-                    break
+            spans.setdefault(m.start(), m.end())
     # one pass finds 数词+量词+two characters; a recurring n-gram is stronger evidence
     # than a following punctuation mark, so recurrences are taken first
     grams = [(m.start(), m.group()) for m in _BIGRAM.finditer(text)
