@@ -81,9 +81,12 @@ def test_run_returns_tables_as_frames(demo_runs):
 
 def _cfg(tmp_path, extra):
     (tmp_path / "docs").mkdir(exist_ok=True)
-    for i in range(6):
-        (tmp_path / "docs" / f"d{i}.txt").write_text(
-            f"第{i}篇。社区党委组建党建联合体，扩大组织覆盖。党员志愿者走访群众。", encoding="utf-8")
+    themes = ["社区党委组建党建联合体，扩大组织覆盖，网格党支部延伸到小区楼栋。",
+              "汛期党员突击队连夜加固堤坝，转移群众，志愿者送去物资和药品。",
+              "村党支部开展理论学习和微党课宣讲，学习贯彻新思想，坚定理想信念。"]
+    for i in range(9):
+        text = f"第{i}篇。" + themes[i % 3] + themes[(i + 1) % 3][:8] + "。"
+        (tmp_path / "docs" / f"d{i}.txt").write_text(text, encoding="utf-8")
     p = tmp_path / "exp.toml"
     p.write_text('[corpus]\npath = "docs"\n' + extra, encoding="utf-8")
     return p
@@ -91,7 +94,7 @@ def _cfg(tmp_path, extra):
 
 @pytest.mark.parametrize("extra,pattern", [
     ('[evidence]\nby = ["province"]\n[topics]\nenabled = false\n', "province"),
-    ('[topics]\nk = 9\n', "k = 9 is too large"),
+    ('[topics]\nk = 12\n', "k = 12 is too large"),
     ('[coding]\nframework = "nosuch"\n[topics]\nenabled = false\n', "nosuch"),
     ('[explore]\nkeyness_by = "region"\n[topics]\nenabled = false\n', "region"),
 ])
@@ -105,14 +108,12 @@ def test_bad_input_is_one_line_and_leaves_nothing(tmp_path, extra, pattern):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
 def test_unwritable_output(tmp_path):
     cfg = _cfg(tmp_path, "[topics]\nenabled = false\n")
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(QuanyuError, match="not writable"):
-        run(cfg, out=locked / "run", quiet=True)
+        run(cfg, out=blocker / "run", quiet=True)
 
 
 def test_cli_prints_where_results_went(tmp_path):
