@@ -1,6 +1,5 @@
 """Segmentation: offsets, lexicon, slogan rules, backends, dictionaries, transforms, cache."""
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings

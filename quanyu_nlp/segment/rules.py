@@ -16,8 +16,8 @@ and a noun (四个/结合).  The rule merges adjacent tokens back into one when
 
 Spans starting with a plain counting use (两个小时, 三个方面, 五个人) are left alone.
 The segmenter merges only whole tokens (a span whose ends fall inside a token is
-skipped), so offsets stay exact; it does so for all units at once on the offset arrays.  Only units that contain a candidate are touched, which keeps
-the cost off the fast path.
+skipped), so offsets stay exact; it does so for all units at once on the offset arrays.
+Only units that contain a candidate are scanned, which keeps the cost off the fast path.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import sys
 from functools import partial
 from itertools import compress
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
