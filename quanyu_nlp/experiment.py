@@ -366,8 +366,8 @@ def _step_figures(ctx: _Context) -> dict:
     made: dict[str, Path] = {}
     prov = ctx.provenance
 
-    def save(name: str, display) -> None:
-        display.plot()
+    def save(name: str, display, **plot_kw) -> None:
+        display.plot(**plot_kw)
         display.save(figdir / name, provenance=prov)
         import matplotlib.pyplot as plt
         plt.close(display.figure_)
@@ -401,7 +401,16 @@ def _step_figures(ctx: _Context) -> dict:
     if "frequency" in T:
         save("wordcloud", viz.WordCloudDisplay.from_frequencies(T["frequency"]))
     if "reliability" in T:
-        save("reliability", viz.ReliabilityTableDisplay.from_frame(T["reliability"]))
+        rel = T["reliability"]
+        if "coder_b" in rel.columns:
+            rel = rel[rel["coder_b"] != "all"]
+        cols = [c for c in ("coder_a", "coder_b", "n_units", "percent_agreement", "cohen_kappa",
+                            "krippendorff_alpha") if c in rel.columns]
+        save("reliability", viz.ReliabilityTableDisplay.from_frame(
+            rel, columns=cols, column_labels={
+                "coder_a": "编码者 A", "coder_b": "编码者 B", "n_units": "单元数",
+                "percent_agreement": "一致率", "cohen_kappa": "Cohen's κ",
+                "krippendorff_alpha": "Krippendorff's α"}), preset="double")
     return {"tables": {}, "figures": made}
 
 
