@@ -61,6 +61,8 @@ class FrameworkCoder(BaseEstimator):
         Weight of one user-coded unit relative to one exemplar.
     rules : bool, default True
         Apply the codebook's tie-breaks.
+    rule_strength : float or "auto", default 1.0
+        Multiplies every rule's boost; ``"auto"`` halves them when user labels are given.
     C : float, default 1.0
         Inverse regularisation of the model (stronger than :class:`SupervisedCoder`'s
         default: exemplars are few and unlike the user's text).
@@ -80,7 +82,8 @@ class FrameworkCoder(BaseEstimator):
     def __init__(self, framework: Any = "quanyu", dimension: str | Sequence[str] | None = None,
                  method: str = "framework", threshold: float = 0.3,
                  lexicon_weight: float = 0.15, user_weight: float = 3.0,
-                 rules: bool = True, negation: bool = True, C: float = 1.0,
+                 rules: bool = True, rule_strength: float | str = 1.0,
+                 negation: bool = True, C: float = 1.0,
                  ngram_range=(1, 2), char_ngram_range=(1, 4), calibration: str | None = "auto",
                  random_state: int = 0):
         self.framework = framework
@@ -90,6 +93,7 @@ class FrameworkCoder(BaseEstimator):
         self.lexicon_weight = lexicon_weight
         self.user_weight = user_weight
         self.rules = rules
+        self.rule_strength = rule_strength
         self.negation = negation
         self.C = C
         self.ngram_range = ngram_range
@@ -176,6 +180,11 @@ class FrameworkCoder(BaseEstimator):
             _EXEMPLAR_CACHE[key] = (self.dictionary_, dict(self.models_))
         return self
 
+    def _rule_scale(self) -> float:
+        if self.rule_strength == "auto":
+            return 0.5 if self.has_user_labels_ else 1.0
+        return float(self.rule_strength)
+
     def _calibration(self) -> str | None:
         if self.calibration == "auto":
             return "sigmoid" if self.has_user_labels_ else None
@@ -208,7 +217,8 @@ class FrameworkCoder(BaseEstimator):
             if self.rules:
                 adj = []
                 for t, row in zip(texts, p):
-                    q, _ = apply_rules(t, dim, dict(zip(cols, row)), none_label=nl)
+                    q, _ = apply_rules(t, dim, dict(zip(cols, row)), none_label=nl,
+                                       scale=self._rule_scale())
                     adj.append([q[c] for c in cols])
                 p = np.asarray(adj, dtype=float).reshape(len(texts), len(cols))
             out[dim] = pd.DataFrame(p, columns=cols)

@@ -187,11 +187,12 @@ def rule_hits(text: str, dimension: str, labels: list[str]) -> list[tuple[Rule, 
     return out
 
 
-def apply_rules(text: str, dimension: str, proba: dict[str, float], none_label: str = NONE
-                ) -> tuple[dict[str, float], list[str]]:
+def apply_rules(text: str, dimension: str, proba: dict[str, float], none_label: str = NONE,
+                scale: float = 1.0) -> tuple[dict[str, float], list[str]]:
     """Boost the categories the tie-break rules prefer and renormalise.
 
-    Returns the new probabilities and the names of the rules that fired.
+    ``scale`` multiplies every rule's strength.  Returns the new probabilities and the
+    names of the rules that fired.
     """
     labels = list(proba)
     p = dict(proba)
@@ -201,7 +202,7 @@ def apply_rules(text: str, dimension: str, proba: dict[str, float], none_label: 
             target = none_label
         if target not in p:
             continue
-        p[target] += r.strength
+        p[target] += r.strength * scale
         fired.append(r.name)
     tot = sum(p.values())
     if tot > 0:
