@@ -377,14 +377,17 @@ def _step_figures(ctx: _Context) -> dict:
     docs = ctx["corpus"]["corpus"].units.drop(columns=["text"])
     if "codings" in T:
         dims = ctx["coding"]["dimensions"]
-        save("framework_distribution",
-             viz.FrameworkDistributionDisplay.from_codings(T["codings"], dimension=dims))
+        fw = ctx["coding"]["framework"]
+        # Codebook order, not frequency order: readers compare figures across runs.
+        order = [lab for d in dims for lab in fw.dimension(d).labels]
+        save("framework_distribution", viz.FrameworkDistributionDisplay.from_codings(
+            T["codings"], dimension=dims, category_order=order))
         for var in ctx.cfg["evidence"]["by"][:2]:
             if var == "year":
                 continue
             for dim in dims[:2]:
                 save(f"framework_by_{var}_{dim}", viz.FrameworkHeatmapDisplay.from_codings(
-                    T["codings"], by=var, docvars=docs, dimension=dim))
+                    T["codings"], by=var, docvars=docs, dimension=dim, category_order=order))
         if "year" in docs.columns:
             for dim in dims[:2]:
                 save(f"share_over_time_{dim}", viz.CategoryShareOverTimeDisplay.from_codings(
