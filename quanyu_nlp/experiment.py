@@ -86,6 +86,7 @@ class _Context:
         self.figures: dict[str, Path] = {}
         self.hashes: dict[str, str] = {}
         self.provenance: dict[str, Any] = {}
+        self.progress = False
 
     def __getitem__(self, step: str) -> dict[str, Any]:
         return self.results[step]
@@ -139,7 +140,7 @@ def _step_segment(ctx: _Context) -> dict:
     user_dict = str(ctx.cfg.resolve(s["user_dict"])) if s["user_dict"] else None
     stop = [str(ctx.cfg.resolve(x)) if x not in ("zh", "party") else x for x in s["stopwords"]]
     kw = dict(backend=s["backend"], lexicon=s["lexicon"], user_dict=user_dict,
-              n_jobs=ctx.cfg["experiment"]["n_jobs"])
+              n_jobs=ctx.cfg["experiment"]["n_jobs"], progress=ctx.progress)
     docs = ctx["corpus"]["corpus"]
     units = ctx["structure"]["units"]
     tok_units = segment(units, **kw)
@@ -366,12 +367,11 @@ def _step_figures(ctx: _Context) -> dict:
     made: dict[str, Path] = {}
     prov = ctx.provenance
 
-    def save(name: str, display, **plot_kw) -> None:
-        display.plot(**plot_kw)
-        display.save(figdir / name, provenance=prov)
-        import matplotlib.pyplot as plt
-        plt.close(display.figure_)
-        made[name] = figdir / f"{name}.pdf"
+    jobs: list[tuple[str, Callable[[], Any], dict]] = []
+
+    def save(name: str, make: Callable[[], Any], **plot_kw) -> None:
+        # Queue the figure; the loop below draws them under one progress bar.
+        jobs.append((name, make, plot_kw))
 
     T = ctx.tables
     docs = ctx["corpus"]["corpus"].units.drop(columns=["text"])
@@ -380,40 +380,52 @@ def _step_figures(ctx: _Context) -> dict:
         fw = ctx["coding"]["framework"]
         # Codebook order, not frequency order: readers compare figures across runs.
         order = [lab for d in dims for lab in fw.dimension(d).labels]
-        save("framework_distribution", viz.FrameworkDistributionDisplay.from_codings(
+        save("framework_distribution", lambda: viz.FrameworkDistributionDisplay.from_codings(
             T["codings"], dimension=dims, category_order=order))
         for var in ctx.cfg["evidence"]["by"][:2]:
             if var == "year":
                 continue
             for dim in dims[:2]:
-                save(f"framework_by_{var}_{dim}", viz.FrameworkHeatmapDisplay.from_codings(
-                    T["codings"], by=var, docvars=docs, dimension=dim, category_order=order))
+                save(f"framework_by_{var}_{dim}",
+                     lambda var=var, dim=dim: viz.FrameworkHeatmapDisplay.from_codings(
+                         T["codings"], by=var, docvars=docs, dimension=dim,
+                         category_order=order))
         if "year" in docs.columns:
             for dim in dims[:2]:
-                save(f"share_over_time_{dim}", viz.CategoryShareOverTimeDisplay.from_codings(
-                    T["codings"], time="year", docvars=docs, dimension=dim,
-                    random_state=ctx.cfg["experiment"]["seed"]))
+                save(f"share_over_time_{dim}", lambda dim=dim: viz.CategoryShareOverTimeDisplay
+                     .from_codings(T["codings"], time="year", docvars=docs, dimension=dim,
+                                   random_state=ctx.cfg["experiment"]["seed"]))
     if "topics" in T:
-        save("topic_terms", viz.TopicTermsDisplay.from_topic_terms(T["topics"]))
+        save("topic_terms", lambda: viz.TopicTermsDisplay.from_topic_terms(T["topics"]))
     if "topic_effects" in T:
-        save("topic_effects", viz.TopicEffectsDisplay.from_effects(T["topic_effects"]))
+        save("topic_effects", lambda: viz.TopicEffectsDisplay.from_effects(T["topic_effects"]))
     if "k_selection" in T:
-        save("k_selection", viz.KSelectionDisplay.from_select_k(T["k_selection"]))
+        save("k_selection", lambda: viz.KSelectionDisplay.from_select_k(T["k_selection"]))
     if "keyness" in T:
-        save("keyness", viz.KeynessDisplay.from_keyness(T["keyness"]))
+        save("keyness", lambda: viz.KeynessDisplay.from_keyness(T["keyness"]))
     if "frequency" in T:
-        save("wordcloud", viz.WordCloudDisplay.from_frequencies(T["frequency"]))
+        save("wordcloud", lambda: viz.WordCloudDisplay.from_frequencies(T["frequency"]))
     if "reliability" in T:
         rel = T["reliability"]
         if "coder_b" in rel.columns:
             rel = rel[rel["coder_b"] != "all"]
         cols = [c for c in ("coder_a", "coder_b", "n_units", "percent_agreement", "cohen_kappa",
                             "krippendorff_alpha") if c in rel.columns]
-        save("reliability", viz.ReliabilityTableDisplay.from_frame(
+        save("reliability", lambda: viz.ReliabilityTableDisplay.from_frame(
             rel, columns=cols, column_labels={
                 "coder_a": "编码者 A", "coder_b": "编码者 B", "n_units": "单元数",
                 "percent_agreement": "一致率", "cohen_kappa": "Cohen's κ",
                 "krippendorff_alpha": "Krippendorff's α"}), preset="double")
+    import matplotlib.pyplot as plt
+    from tqdm.auto import tqdm
+
+    for name, make, plot_kw in tqdm(jobs, desc="figures", unit="fig", disable=not ctx.progress,
+                                    leave=False):
+        display = make()
+        display.plot(**plot_kw)
+        display.save(figdir / name, provenance=prov)
+        plt.close(display.figure_)
+        made[name] = figdir / f"{name}.pdf"
     return {"tables": {}, "figures": made}
 
 
@@ -587,6 +599,7 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
     cache = _cache_dir(cfg) / name
     with atomic_dir(target, overwrite=True) as work:
         ctx = _Context(cfg, work, log)
+        ctx.progress = progress and not quiet
         (work / "tables").mkdir()
         (work / "figures").mkdir()
         ctx.provenance = {"run_id": target.name, "config_hash": cfg.hash}
