@@ -81,6 +81,10 @@ def test_domain_terms_stay_whole(term):
     assert SEG.cut(text).count(term) == 2
 
 
+def test_place_and_urban_core_not_cut_across():
+    assert SEG.cut("南阳市中心城区推进全域党建") == ["南阳市", "中心城区", "推进", "全域党建"]
+
+
 def test_lexicon_off_splits_terms():
     off = Segmenter(lexicon=False, slogan_rules=False)
     assert off.cut("提升组织力") == ["提升", "组织", "力"]

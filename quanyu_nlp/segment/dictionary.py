@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping, NamedTuple
 
+from .._io import sha256_text
 from ..errors import DictionaryError
 
 __all__ = ["DictEntry", "load_user_dict", "load_lexicon", "load_stopwords", "LEXICON_VERSION",
@@ -178,14 +179,14 @@ def _check_word(word: object, where: str) -> None:
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> tuple[str, tuple[DictEntry, ...]]:
+def _lexicon() -> tuple[str, tuple[DictEntry, ...], str]:
     path = _data_path("party_lexicon.txt")
     text = path.read_text(encoding="utf-8")
     first = text.split("\n", 1)[0]
     m = _VERSION_RE.match(first)
     if not m:  # pragma: no cover - guards the shipped file
         raise DictionaryError(f"{path} line 1 must be '# quanyu party lexicon vX.Y.Z'")
-    return m.group(1), tuple(parse_dict_text(text, str(path)))
+    return m.group(1), tuple(parse_dict_text(text, str(path))), sha256_text(text)[:16]
 
 
 def load_lexicon() -> list[DictEntry]:
@@ -194,6 +195,9 @@ def load_lexicon() -> list[DictEntry]:
 
 
 LEXICON_VERSION: str = _lexicon()[0]
+#: Content hash of the lexicon file: enters the configuration hash next to the version,
+#: so an edited file never reuses cached segmentations even if the version was not bumped.
+LEXICON_SHA: str = _lexicon()[2]
 
 
 def win_freq(jieba_rs, word: str, margin: int = WIN_MARGIN) -> int:

@@ -32,7 +32,7 @@ import numpy as np
 from .._io import atomic_output, stable_hash
 from ..errors import ParameterError
 from . import rules
-from .dictionary import LEXICON_VERSION, DictEntry, load_lexicon, load_user_dict, win_freq
+from .dictionary import LEXICON_SHA, LEXICON_VERSION, DictEntry, load_lexicon, load_user_dict, win_freq
 from .tokens import Tokens
 
 __all__ = ["Segmenter", "segment", "default_cache_dir"]
@@ -100,6 +100,7 @@ class Segmenter:
             "backend": self.backend,
             "lexicon": self.lexicon,
             "lexicon_version": LEXICON_VERSION if self.lexicon else None,
+            "lexicon_sha": LEXICON_SHA if self.lexicon else None,
             "user_dict": stable_hash([list(e) for e in self._user_entries], 16)
             if self._user_entries else None,
             "user_dict_terms": len(self._user_entries),
