@@ -9,14 +9,18 @@ columns and adding the sentence, its number and its offsets in the row's text.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported when the command runs, not for `quanyu --help`
+    import pandas as pd
 
 from ..errors import ColumnError, InputError, ParameterError
 
 
-def read_table(path: str, what: str = "input") -> pd.DataFrame:
+def read_table(path: str, what: str = "input") -> "pd.DataFrame":
     """Read a CSV (UTF-8, BOM allowed) or XLSX with every cell as text."""
+    import pandas as pd
+
     p = Path(path)
     if not p.exists():
         raise InputError(f"{what} file {path} does not exist; check the path")
@@ -32,7 +36,7 @@ def read_table(path: str, what: str = "input") -> pd.DataFrame:
                          "with a header row") from None
 
 
-def _check_text_column(frame: pd.DataFrame, column: str, path: str) -> None:
+def _check_text_column(frame: "pd.DataFrame", column: str, path: str) -> None:
     if column not in frame.columns:
         raise ColumnError(f"no column {column!r} in {Path(path).name}; columns are: "
                           f"{', '.join(map(str, frame.columns))} (use --text-column)")
@@ -65,6 +69,8 @@ def read_labelled(path: str, text_column: str, fw) -> tuple[list[str], dict[str,
 
 
 def run(args) -> int:
+    import pandas as pd
+
     from .._io import atomic_output
     from ..coding import FrameworkCoder
     from ..coding._framework import resolve_framework
