@@ -35,7 +35,6 @@ import html
 import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys

@@ -113,7 +113,8 @@ def _step_corpus(ctx: _Context) -> dict:
     docs = corpus.units.drop(columns=["text", "unit_id"])
     docs.insert(1, "characters", corpus.units["text"].str.len())
     return {"corpus": corpus,
-            "tables": {"corpus_summary": pd.DataFrame(rows, columns=["variable", "value", "documents"]),
+            "tables": {"corpus_summary": pd.DataFrame(rows,
+                                                      columns=["variable", "value", "documents"]),
                        "documents": docs}}
 
 
@@ -307,7 +308,6 @@ def _step_coding(ctx: _Context) -> dict:
                               f"has no dimension {d!r}; it has: {', '.join(known)}")
     labelled = None
     if c["labelled"]:
-        from .corpus import read_corpus
         labelled = pd.read_csv(ctx.cfg.resolve(c["labelled"]), dtype=str, keep_default_na=False)
     units = ctx["structure"]["units"]
     kwargs = dict(framework=fw, unit="as-is", dimensions=dims,

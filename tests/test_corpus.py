@@ -3,8 +3,6 @@
 All Chinese text here is written by the project (illustrative, fictional places).
 """
 
-import warnings
-import zipfile
 
 import pandas as pd
 import pytest

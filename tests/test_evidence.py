@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from quanyu_nlp.coding import DictionaryCoder, code
 from quanyu_nlp.corpus import corpus_from_texts
 from quanyu_nlp.errors import ColumnError
-from quanyu_nlp.evidence import (EvidenceTable, citation_line, evidence_table, genre_code,
+from quanyu_nlp.evidence import (citation_line, evidence_table, genre_code,
                                  latex_escape)
 from quanyu_nlp.frameworks import Framework
 

@@ -2,14 +2,13 @@
 
 import json
 import os
-import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from quanyu_nlp.errors import ConfigError, QuanyuError
+from quanyu_nlp.errors import QuanyuError
 from quanyu_nlp.experiment import run
 
 ROOT = Path(__file__).resolve().parents[1]

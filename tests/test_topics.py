@@ -85,7 +85,7 @@ def test_each_backend_separates_the_two_themes(make):
     np.testing.assert_allclose(m.components_.sum(axis=1), 1.0, atol=1e-6)
     if m.n_topics_ == 2:
         assert _separates(m.doc_topics_)
-    flood = _flood_topic(m)
+    flood = _flood_topic(m)  # noqa: F841 (used in query)
     top5 = set(m.top_terms(5).query("topic == @flood")["term"])
     assert top5 & {"防汛", "堤坝", "水位", "抢险"}
     assert not top5 & {"党员", "培训", "党课"}
@@ -198,7 +198,7 @@ def test_bad_inputs_are_parameter_errors():
 
 def test_transform_new_and_empty_documents():
     m = LdaTopics(2, iterations=100, random_state=1).fit(DOCS)
-    flood = _flood_topic(m)
+    flood = _flood_topic(m)  # noqa: F841 (used in query)
     new = [["暴雨", "防汛", "堤坝", "水位", "抢险"], ["党员", "培训", "党课", "学习"], ["天气", "晴朗"], []]
     theta = m.transform(new)
     assert theta.shape == (4, 2)
@@ -355,7 +355,7 @@ def test_representative_documents_are_verbatim():
     assert list(rep.columns) == ["topic", "label", "rank", "unit_id", "doc_id", "share", "text"]
     assert len(rep) == 6
     assert set(rep["text"]) <= set(TEXTS)
-    flood = _flood_topic(m)
+    flood = _flood_topic(m)  # noqa: F841 (used in query)
     assert all(t in TEXTS[:10] for t in rep.query("topic == @flood")["text"])
     with pytest.raises(ParameterError, match="19 texts"):
         representative_documents(m, TEXTS[:-1])
@@ -389,7 +389,7 @@ def test_representative_sentences_are_cited_verbatim():
     assert len(rep) == 4
     for _, r in rep.iterrows():
         assert corpus.doc_text(r.doc_id)[r.start:r.end] == r.text
-    flood = _flood_topic(m)
+    flood = _flood_topic(m)  # noqa: F841 (used in query)
     assert all(t in TEXTS[:10] for t in rep.query("topic == @flood")["text"])
     assert all(t in TEXTS[10:] for t in rep.query("topic != @flood")["text"])
 
@@ -465,7 +465,7 @@ def test_topic_effects_with_a_fitted_model_and_corpus():
                                                "year": [2021, 2022] * 10})
     m = LdaTopics(2, iterations=100, random_state=1).fit(DOCS)
     eff = topic_effects(m, corpus, "~ field + year", method="delta")
-    flood = _flood_topic(m)
+    flood = _flood_topic(m)  # noqa: F841 (used in query)
     row = eff.query("topic == @flood and term == 'field[T.防汛]'").iloc[0]
     assert row.estimate > 0.8 and row.ci_low > 0.5
     assert eff["label"].iloc[0] == m.labels_[0]

@@ -343,7 +343,8 @@ def corpus_subset(corpus: Corpus, condition: Any = None, **equals: Any) -> Corpu
         else:
             arr = np.asarray(condition, dtype=bool)
             if arr.shape != (len(df),):
-                raise ParameterError(f"subset mask has length {arr.size}, corpus has {len(df)} units")
+                raise ParameterError(f"subset mask has length {arr.size}, corpus has "
+                                     f"{len(df)} units")
             mask &= arr
     for col, val in equals.items():
         if col not in df.columns:

@@ -21,7 +21,7 @@ import pandas as pd
 from .._io import sha256_text
 from ..errors import ColumnError, InputError
 from .core import Corpus, _coerce_docvars
-from .encoding import decode_bytes, read_text_file
+from .encoding import read_text_file
 from .structure import article_fields, is_article
 
 __all__ = ["read_corpus", "SUPPORTED_SUFFIXES"]

@@ -30,7 +30,8 @@ def _topic_summary(topics: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     t = topics.sort_values(["topic", "rank"])
     rows = []
     for topic, g in t.groupby("topic", sort=True):
-        rows.append({"topic": topic, "top terms / 高权重词": "、".join(map(str, g["term"].head(n)))})
+        terms = "、".join(map(str, g["term"].head(n)))
+        rows.append({"topic": topic, "top terms / 高权重词": terms})
     return pd.DataFrame(rows)
 
 
@@ -68,8 +69,10 @@ def build_run_report(tables: Mapping[str, pd.DataFrame], figures_dir: Path,
 
     seg = manifest.get("segment") or {}
     sec = rep.section("segmentation")
-    sec.text(f"分词引擎 {seg.get('backend', '')}；党建词典 {'启用' if seg.get('lexicon') else '未启用'}"
-             f"（版本 {seg.get('lexicon_version', '')}）。领域术语（如 组织力、两个维护、党建联合体）"
+    lex = "启用" if seg.get("lexicon") else "未启用"
+    sec.text(f"分词引擎 {seg.get('backend', '')}；党建词典 {lex}"
+             f"（版本 {seg.get('lexicon_version', '')}）。"
+             "领域术语（如 组织力、两个维护、党建联合体）"
              "作为整词保留。")
     if "frequency" in T:
         sec.table(T["frequency"].head(30), caption="高频词 / Most frequent terms")

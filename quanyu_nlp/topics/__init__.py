@@ -21,5 +21,6 @@ from .models import LdaTopics, NmfTopics, SeededTopics
 from .select import KSelection, select_k
 
 __all__ = ["LdaTopics", "NmfTopics", "SeededTopics", "select_k", "KSelection",
-           "representative_documents", "representative_sentences", "topic_correlations", "topic_effects",
+           "representative_documents", "representative_sentences", "topic_correlations",
+           "topic_effects",
            "prevalence_over"]

@@ -17,7 +17,7 @@ __all__ = ["topic_effects", "prevalence_over"]
 
 # Names that may appear in a formula without being document variables.
 _FORMULA_NAMES = {"C", "I", "Q", "np", "center", "standardize", "scale", "bs", "cr", "cc",
-                  "te", "Treatment", "Sum", "Helmert", "Poly", "Diff", "Diff", "log", "exp"}
+                  "te", "Treatment", "Sum", "Helmert", "Poly", "Diff", "log", "exp"}
 
 
 def _source(model, corpus_or_docvars):

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ._data import prepare
-from .metrics import coherence, exclusivity, match_topics, topic_similarity
+from .metrics import coherence, match_topics, topic_similarity
 from .models import LdaTopics, NmfTopics
 
 __all__ = ["select_k", "KSelection"]

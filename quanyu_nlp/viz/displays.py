@@ -421,7 +421,7 @@ class TopicTermsDisplay(Display):
         ncols = ncols or min(4, len(topics))
         axes = self._grid_axes(ax, len(topics), ncols, preset,
                                height_per_row_cm=0.42 * self.params_["n_terms"] + 1.6)
-        for i, (t, a) in enumerate(zip(topics, axes)):
+        for t, a in zip(topics, axes):
             d = self.data_[self.data_["topic"] == t]
             y = np.arange(len(d))[::-1]
             a.barh(y, d["weight"], color=PALETTE[1], edgecolor="black", linewidth=0.3)
