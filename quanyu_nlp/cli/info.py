@@ -23,6 +23,27 @@ def versions() -> dict[str, str]:
     return out
 
 
+def fonts() -> dict[str, str]:
+    """The CJK fonts figures use: the shipped source and whether its TrueType copy is cached.
+
+    Looking does not convert: the first ``use_style()`` does that once per machine.
+    """
+    from ..errors import QuanyuError
+    from ..viz import style
+
+    out = {}
+    for font in ("sans", "serif"):
+        try:
+            src = style.cjk_font_source(font)
+        except QuanyuError as exc:
+            out[font] = f"missing ({exc.message})"
+            continue
+        cached = sorted(style._cache_dir().glob(f"{src.stem}-glyf-*.ttf"))
+        out[font] = f"{src}" + (f" (TrueType copy cached: {cached[-1]})" if cached else
+                                " (TrueType copy made on first use_style())")
+    return out
+
+
 def collect() -> dict:
     from pathlib import Path
 
@@ -31,11 +52,7 @@ def collect() -> dict:
     info = {"versions": versions(), "platform": platform.platform(),
             "executable": sys.executable,
             "package_path": str(Path(quanyu_nlp.__file__).parent)}
-    try:
-        from ..viz.style import find_cjk_fonts
-        info["cjk_fonts"] = {k: str(v) for k, v in find_cjk_fonts().items()}
-    except Exception as exc:  # viz may be absent or fonts missing: report, don't fail
-        info["cjk_fonts"] = f"unavailable ({exc.__class__.__name__}: {exc})"
+    info["cjk_fonts"] = fonts()
     try:
         from ..segment import LEXICON_VERSION
         info["party_lexicon"] = LEXICON_VERSION
@@ -60,7 +77,8 @@ def run(args) -> int:
     print(f"  python:    {info['executable']}")
     print(f"  lexicon:   {info['party_lexicon']}")
     print(f"  frameworks: {info['frameworks']}")
-    print(f"  CJK fonts: {info['cjk_fonts']}")
+    for font, where in info["cjk_fonts"].items():
+        print(f"  CJK font ({font}): {where}")
     print("  versions:  " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()
                                       if k not in ("quanyu_nlp", "python")))
     return 0

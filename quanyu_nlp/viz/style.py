@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import os
 import threading
@@ -146,10 +147,10 @@ def font_path(font: str = "sans") -> Path:
     src = cjk_font_source(font)
     import fontTools
 
-    st = src.stat()
-    # The key changes when the source font or fontTools changes, so a stale cache is
-    # never used; the conversion is deterministic for a given key.
-    key = f"{st.st_size}-{int(st.st_mtime)}-ft{fontTools.version}"
+    # The key is the source font's content and the fontTools version, so a stale cache
+    # is never used, and a fresh virtual environment with the same font (new mtime)
+    # still finds the conversion made before; the conversion is deterministic.
+    key = f"{_content_key(src)}-ft{fontTools.version}"
     out = _cache_dir() / f"{src.stem}-glyf-{key}.ttf"
     if out.is_file():
         return out
@@ -160,6 +161,22 @@ def font_path(font: str = "sans") -> Path:
         if not out.is_file():
             _convert_to_truetype(src, out, _FAMILY[font])
     return out
+
+
+def _content_key(path: Path) -> str:
+    st = path.stat()
+    return _content_key_cached(str(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _content_key_cached(path: str, size: int, mtime_ns: int) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return f"{size}-{h.hexdigest()[:16]}"
 
 
 @contextlib.contextmanager
