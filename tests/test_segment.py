@@ -85,6 +85,24 @@ def test_place_and_urban_core_not_cut_across():
     assert SEG.cut("南阳市中心城区推进全域党建") == ["南阳市", "中心城区", "推进", "全域党建"]
 
 
+@pytest.mark.parametrize("text, term", [
+    ("始终坚持党的基本路线不动摇。", "基本路线"),       # not 党的基本/路线
+    ("持续加强党的纪律建设。", "纪律建设"),             # not 党的纪律/建设
+    ("用党的创新理论武装头脑。", "创新理论"),           # not 创新/理论武装
+    ("把基层党组织建强。", "基层党组织"),
+    ("强化党组织政治功能。", "党组织"),
+    ("带领广大党员干部学习。", "党员干部"),             # not 广大党员/干部
+])
+def test_lexicon_terms_win_in_context(text, term):
+    assert term in SEG.cut(text)
+    assert term in Segmenter(backend="jieba").cut(text)
+
+
+def test_party_secretary_after_place_keeps_standard_reading():
+    # SIGHAN PKU and MSR cut 上海市委/书记; the lexicon must not pull 市委书记 out
+    assert SEG.cut("上海市委书记出席会议。")[:2] == ["上海市委", "书记"]
+
+
 def test_lexicon_off_splits_terms():
     off = Segmenter(lexicon=False, slogan_rules=False)
     assert off.cut("提升组织力") == ["提升", "组织", "力"]
