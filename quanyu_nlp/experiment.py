@@ -318,7 +318,11 @@ def _step_coding(ctx: _Context) -> dict:
         kwargs["labelled"] = labelled
     codings = code(units, **kwargs)
     frame = codings.to_frame().reset_index(drop=True)
-    counts = (frame.groupby(["dimension", "category"]).size().rename("units").reset_index())
+    # Codebook order, and categories never coded shown with 0 rather than left out.
+    sizes = frame.groupby(["dimension", "category"]).size()
+    counts = pd.DataFrame([(d, lab, int(sizes.get((d, lab), 0)))
+                           for d in dims for lab in fw.dimension(d).labels],
+                          columns=["dimension", "category", "units"])
     return {"framework": fw, "codings": codings, "dimensions": dims,
             "tables": {"codings": frame, "coding_counts": counts}}
 
@@ -461,7 +465,9 @@ def _report_manifest(ctx: _Context) -> dict:
     if "coding" in ctx.results:
         fw = ctx["coding"]["framework"]
         m["framework"] = {"name": fw.name, "version": fw.version, "citation": fw.citation,
-                          "hash": fw.hash}
+                          "hash": fw.hash,
+                          "labels": {d: list(fw.dimension(d).labels)
+                                     for d in ctx["coding"]["dimensions"]}}
         m["coding"] = {"method": "lexicon + exemplar model + codebook tie-break rules",
                        "unit": cfg["structure"]["unit"],
                        "dimensions": ctx["coding"]["dimensions"],

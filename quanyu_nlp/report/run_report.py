@@ -35,6 +35,30 @@ def _topic_summary(topics: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _crosstabs(counts: pd.DataFrame, order: list[str] | None = None
+               ) -> list[tuple[str, pd.DataFrame]]:
+    """Category × each document variable, as readers of a paper expect to see it.
+
+    ``counts`` is the long evidence-count table (variables…, dimension, category, n).
+    """
+    if "n" not in counts.columns or "category" not in counts.columns:
+        return [("", counts.head(40))]
+    by = list(counts.columns[:list(counts.columns).index("dimension")]) \
+        if "dimension" in counts.columns else []
+    out = []
+    for var in by:
+        t = counts.pivot_table(index=var, columns="category", values="n", aggfunc="sum",
+                               fill_value=0, observed=True)
+        if order:  # codebook order, as in the figures
+            t = t[[c for c in order if c in t.columns] + [c for c in t.columns
+                                                         if c not in order]]
+        share = t.div(t.sum(axis=1), axis=0)
+        pct = (share * 100).round(0).astype(int).astype(str)
+        cells = t.astype(int).astype(str) + " (" + pct + "%)"
+        out.append((var, cells.reset_index()))
+    return out or [("", counts.head(40))]
+
+
 def build_run_report(tables: Mapping[str, pd.DataFrame], figures_dir: Path,
                      manifest: Mapping[str, Any], path: Path, title: str = "") -> Path:
     """Write ``report.html`` for a run.
@@ -86,7 +110,11 @@ def build_run_report(tables: Mapping[str, pd.DataFrame], figures_dir: Path,
         sec = rep.section("coding")
         sec.table(T["coding_counts"], caption="各类目的单元数 / Units per category")
         for name in sorted(k for k in T if k.startswith("evidence_counts_")):
-            sec.table(T[name].head(40), caption=f"证据计数 / Evidence counts ({name[16:]})")
+            dim = name[16:]
+            order = ((manifest.get("framework") or {}).get("labels") or {}).get(dim)
+            for var, wide in _crosstabs(T[name], order):
+                sec.table(wide, caption=f"{name[16:]} × {var}：单元数（行内占比）/ units "
+                                        f"(share within {var}); 完整表 tables/{name}.csv")
         for name in sorted(k for k in T if k.startswith("evidence_quotes_")):
             q = T[name]
             if len(q):
