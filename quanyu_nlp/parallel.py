@@ -70,7 +70,7 @@ def _call_with_init(initializer, initargs, func, chunk):
 def pmap(func: Callable[[Any], Any], chunks: Iterable[Any], n_jobs: int = 1,
          backend: str = "process", progress: bool = False, desc: str | None = None,
          initializer: Callable[..., None] | None = None, initargs: Sequence[Any] = (),
-         reuse: bool = False) -> list[Any]:
+         reuse: bool = False, local: bool | Callable[[Any], Any] = False) -> list[Any]:
     """Map ``func`` over ``chunks`` in parallel and return the results in order.
 
     Parameters
@@ -97,6 +97,13 @@ def pmap(func: Callable[[Any], Any], chunks: Iterable[Any], n_jobs: int = 1,
         ``initializer`` then: pass per-call state inside the chunks and cache it in the
         worker).  Starting Python, importing and building state takes about a second
         per worker; a warm pool pays it once per session.  :func:`shutdown` stops it.
+    local : bool or callable, default False
+        Let the calling process work too (``"process"`` backend): ``n_jobs - 1`` worker
+        processes take chunks from the front of the list while this process takes
+        chunks from the back that no worker has started (work stealing, so the split
+        adapts to the load), until they meet.  Chunks done here are not pickled at all,
+        and the caller's core is not left idle while it waits.  A callable is used here
+        instead of ``func`` (e.g. one that skips packing the result for transfer).
 
     Returns
     -------
@@ -125,6 +132,9 @@ def pmap(func: Callable[[Any], Any], chunks: Iterable[Any], n_jobs: int = 1,
         if reuse and initializer is not None:
             raise ParameterError("pmap(reuse=True) cannot take an initializer; send the "
                                  "state with the chunks")
+        if local:
+            return _pmap_local(func, func if local is True else local, chunks, n_jobs - 1,
+                               reuse, initializer, initargs, bar)
         workers = min(n_jobs, len(chunks))
         for attempt in (0, 1):
             ex = _pool(n_jobs if reuse else workers, reuse, initializer, initargs)
@@ -148,6 +158,48 @@ def pmap(func: Callable[[Any], Any], chunks: Iterable[Any], n_jobs: int = 1,
     finally:
         if bar is not None:
             bar.close()
+
+
+def _pmap_local(func, local_func, chunks, n_workers, reuse, initializer, initargs, bar):
+    """Workers from the front, this process from the back (see ``pmap(local=...)``)."""
+    out: list[Any] = [None] * len(chunks)
+    todo = list(range(len(chunks)))  # indices not computed yet, in order
+    for attempt in (0, 1):
+        futures: dict = {}
+        ex = _pool(n_workers if reuse else min(n_workers, len(todo)), reuse, initializer,
+                   initargs)
+        try:
+            # submitting does not pickle: a chunk is pickled only when a worker is about
+            # to need it, so the chunks stolen below never cross to a worker
+            futures = {i: ex.submit(func, chunks[i]) for i in todo}
+            if initializer is not None and attempt == 0:
+                initializer(*initargs)
+            k = len(todo) - 1
+            while k >= 0 and futures[todo[k]].cancel():  # no worker has started it yet
+                i = todo[k]
+                out[i] = local_func(chunks[i])
+                del futures[i]
+                if bar is not None:
+                    bar.update(1)
+                k -= 1
+            todo = todo[:k + 1]
+            while todo:  # in order: results stay ordered
+                out[todo[0]] = futures.pop(todo[0]).result()
+                del todo[0]
+                if bar is not None:
+                    bar.update(1)
+            return out
+        except BrokenProcessPool:
+            # a worker died (killed, out of memory): a kept pool is dropped, retry once
+            _POOLS.pop(n_workers, None)
+            for f in futures.values():
+                f.cancel()
+            if not reuse or attempt:
+                raise
+        finally:
+            if not reuse:
+                ex.shutdown(wait=True)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _pool(n: int, reuse: bool, initializer, initargs) -> ProcessPoolExecutor:

@@ -23,6 +23,16 @@ def test_pmap_processes_keep_order():
     assert pmap(operator.neg, [3, 1, 2], n_jobs=2, progress=True, desc="neg") == [-3, -1, -2]
 
 
+def test_pmap_local_takes_chunks_from_the_back():
+    # operator.neg runs in the worker, abs here: workers take a prefix, the caller the rest
+    chunks = list(range(1, 41))
+    out = pmap(operator.neg, chunks, n_jobs=2, local=abs, reuse=True)
+    assert [abs(x) for x in out] == chunks
+    signs = [x > 0 for x in out]
+    assert signs == sorted(signs)  # False (worker) ... True (here): they met once
+    assert pmap(operator.neg, chunks, n_jobs=2, local=True) == [-c for c in chunks]
+
+
 def test_pmap_bad_arguments():
     with pytest.raises(ParameterError, match="backend"):
         pmap(len, [[1]], backend="ray")

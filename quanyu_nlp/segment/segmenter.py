@@ -293,14 +293,16 @@ class Segmenter:
         # millions of small strings do not
         # the segmenter travels with each chunk (a few hundred bytes: its dictionary is
         # rebuilt once per worker and cached there), so a warm pool serves any config
+        # this process segments chunks too (from the back, while the n_jobs - 1 workers
+        # take them from the front): its chunks skip pickling both ways
         results = pmap(_worker_cut, [(self, c, known) for c in chunks], n_jobs=n_jobs,
                        backend=parallel_backend, progress=progress, desc="segment",
-                       reuse=True)
+                       reuse=True, local=_local_cut)
         # splitting the joined token strings is deferred until the tokens are used, so
         # that the parent does not serialise the workers' gain
         pieces = [(r[0], r[1], len(r[2])) for r in results]
         starts = np.concatenate([r[2] for r in results])
-        ends = np.concatenate([r[3] for r in results])
+        ends = starts + np.concatenate([r[3] for r in results]).astype(starts.dtype)
         indptr = [np.zeros(1, dtype=np.int64)]
         done = 0
         for r in results:
@@ -336,7 +338,7 @@ def _no_gc():
 _WORKER_SEGMENTERS: dict[str, Segmenter] = {}
 
 
-def _worker_cut(task):
+def _worker_cut(task, pack: bool = True):
     seg, texts, known = task
     key = seg.config_hash
     if key not in _WORKER_SEGMENTERS:
@@ -349,9 +351,22 @@ def _worker_cut(task):
     small = np.int32 if (not len(ends) or ends.max() < 2**31) else np.int64
     # Millions of small strings pickle slowly; one string joined with a character that
     # occurs in none of the texts pickles in one piece and splits back at C speed.
-    sep = next((c for c in _SEPARATORS if not any(c in t for t in texts)), None)
+    sep = (next((c for c in _SEPARATORS if not any(c in t for t in texts)), None)
+           if pack else None)
     payload = sep.join(flat) if sep is not None else flat
-    return payload, sep, starts.astype(small), ends.astype(small), indptr, pos
+    # token lengths instead of end offsets: almost all fit one byte, a quarter of the
+    # bytes through the pipe (the parent adds them back with one vectorised sum)
+    lens = ends - starts
+    top = int(lens.max()) if len(lens) else 0
+    lens = lens.astype(np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else small)
+    return payload, sep, starts.astype(small), lens, indptr, pos
+
+
+def _local_cut(task):
+    """A chunk segmented in the calling process: the tokens stay a list (no packing)."""
+    seg, texts, known = task
+    return _worker_cut((_WORKER_SEGMENTERS.get(seg.config_hash, seg), texts, known),
+                       pack=False)
 
 
 def _join_pieces(pieces) -> list[str]:
