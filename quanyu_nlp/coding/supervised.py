@@ -104,6 +104,16 @@ class SupervisedCoder(BaseEstimator):
     calibration : {"sigmoid", "isotonic", None}
         Calibration method (cross-validated, at most 3 folds); None uses the logistic
         model's own probabilities (or a softmax of the SVM margins).
+    max_features : int, optional
+        Cap on each n-gram vocabulary.
+    calibration_ensemble : bool, default False
+        False: the classifier that codes is fitted on *all* units and the calibration
+        map is learned from its 3-fold cross-validated predictions
+        (``CalibratedClassifierCV(ensemble=False)``).  True: the average of the three
+        fold models, each calibrated on its held-out fold, so none of them has seen
+        every unit.  With a few hundred units every unit counts: on the gold set the
+        default coder trained with labels gained about 0.005 leadership and 0.04
+        results macro-F1 (mean over three fold seeds) with False.
     random_state : int, default 0
 
     Examples
@@ -115,7 +125,8 @@ class SupervisedCoder(BaseEstimator):
     def __init__(self, framework: Any = None, C: float = 4.0, ngram_range=(1, 2),
                  char_ngram_range=(1, 3), class_weight: str | None = "balanced",
                  estimator: str = "logistic", calibration: str | None = "sigmoid",
-                 max_features: int | None = None, random_state: int = 0):
+                 max_features: int | None = None, calibration_ensemble: bool = False,
+                 random_state: int = 0):
         self.framework = framework
         self.C = C
         self.ngram_range = ngram_range
@@ -124,6 +135,7 @@ class SupervisedCoder(BaseEstimator):
         self.estimator = estimator
         self.calibration = calibration
         self.max_features = max_features
+        self.calibration_ensemble = calibration_ensemble
         self.random_state = random_state
 
     def _base(self):
@@ -143,7 +155,8 @@ class SupervisedCoder(BaseEstimator):
         n_cv = int(min(3, counts.min()))
         if self.calibration and n_cv >= 2:
             cv = StratifiedKFold(n_splits=n_cv, shuffle=True, random_state=self.random_state)
-            model = CalibratedClassifierCV(base, method=self.calibration, cv=cv)
+            model = CalibratedClassifierCV(base, method=self.calibration, cv=cv,
+                                           ensemble=self.calibration_ensemble)
         else:
             model = base
         # These problems are small (hundreds of units); multithreaded BLAS only adds
