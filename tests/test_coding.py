@@ -197,6 +197,23 @@ def test_supervised_coder_svm_and_uncalibrated():
         assert np.allclose(p.sum(axis=1), 1.0)
 
 
+def test_calibrated_model_is_fitted_on_every_unit_by_default():
+    X = [t for t, _ in TOY_TRAIN]
+    y = [l for _, l in TOY_TRAIN]
+    # default: one classifier fitted on all units, calibrated by cross-validated predictions
+    one = SupervisedCoder(random_state=0).fit(X, y)
+    kind, model = one.models_["label"]
+    assert len(model.calibrated_classifiers_) == 1
+    assert model.calibrated_classifiers_[0].estimator.coef_.shape[0] == 3
+    # ensemble: the average of the three fold models
+    three = SupervisedCoder(calibration_ensemble=True, random_state=0).fit(X, y)
+    assert len(three.models_["label"][1].calibrated_classifiers_) == 3
+    for sc in (one, three):
+        p = sc.predict_proba(["社区成立联合党委。"], dimension="label")
+        assert np.allclose(p.sum(axis=1), 1.0)
+        assert p.idxmax(axis=1)[0] == "组织引领"
+
+
 def test_supervised_coder_checks_labels_against_framework(toy):
     X = [t for t, _ in TOY_TRAIN]
     y = {"leadership": [l for _, l in TOY_TRAIN[:-1]] + ["政治"]}
