@@ -48,7 +48,7 @@ class Corpus:
     texts, unit_ids, doc_ids : list of str
     docvars : pandas.DataFrame
         The document variables (title, author, region, level, year, genre, …), one row
-        per unit.
+        per unit; for sentences and paragraphs led by ``doc_id``.
     documents : Corpus
         The document-level corpus these units were cut from.
     meta : dict
@@ -124,7 +124,10 @@ class Corpus:
 
     @property
     def docvars(self) -> pd.DataFrame:
-        return self._units[self.docvar_names].copy()
+        # For sentences and paragraphs the document a unit belongs to is itself a
+        # variable (downstream tables such as KWIC and Tokens carry it along).
+        cols = self.docvar_names if self._level == "documents" else ["doc_id", *self.docvar_names]
+        return self._units[cols].copy()
 
     @property
     def documents(self) -> "Corpus":
