@@ -39,8 +39,9 @@ __all__ = ["Segmenter", "segment", "default_cache_dir"]
 
 BACKENDS = ("rjieba", "jieba")
 _SURROGATE = re.compile("([\ud800-\udfff])")
-#: Units per chunk for progress bars and process pools.
-CHUNK_CHARS = 400_000
+#: Characters per chunk for progress bars and process pools: small enough that the
+#: calling process and the workers, taking chunks from both ends, meet evenly.
+CHUNK_CHARS = 100_000
 
 
 def default_cache_dir() -> Path:
