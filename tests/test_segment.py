@@ -92,10 +92,15 @@ def test_place_and_urban_core_not_cut_across():
     ("把基层党组织建强。", "基层党组织"),
     ("强化党组织政治功能。", "党组织"),
     ("带领广大党员干部学习。", "党员干部"),             # not 广大党员/干部
+    ("基层组织力得到提升。", "组织力"),                 # not 基层组织/力
 ])
 def test_lexicon_terms_win_in_context(text, term):
     assert term in SEG.cut(text)
     assert term in Segmenter(backend="jieba").cut(text)
+
+
+def test_organisational_strength_does_not_swallow_organisational_forces():
+    assert SEG.cut("整合各方组织力量。")[2:4] == ["组织", "力量"]
 
 
 def test_party_secretary_after_place_keeps_standard_reading():
