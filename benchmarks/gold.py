@@ -46,6 +46,37 @@ class GoldError(ValueError):
     """
 
 
+def name_key(name: str) -> str:
+    """How a file whose name is not plain ASCII is stored: ``@`` + SHA-1 of the name.
+
+    Many corpus file names are article titles; storing their hash instead keeps even the
+    titles out of the project while still naming exactly one file.
+    """
+    return "@" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:16]
+
+
+def stored_path(rel: str) -> str:
+    """The ``path`` column value for a file at ``rel`` (POSIX, relative to the root)."""
+    folder, _, name = rel.rpartition("/")
+    if name.isascii():
+        return rel
+    return f"{folder}/{name_key(name)}" if folder else name_key(name)
+
+
+def resolve_path(root: Path, stored: str) -> Path | None:
+    """The file a ``path`` value names: a plain relative path, or ``folder/@<hash>``."""
+    folder, _, name = stored.rpartition("/")
+    base = root / Path(*folder.split("/")) if folder else root
+    if not name.startswith("@"):
+        return base / name
+    if not base.is_dir():
+        return None
+    for f in base.iterdir():
+        if name_key(f.name) == name:
+            return f
+    return None
+
+
 def _read_text(path: Path) -> str:
     # newline="" keeps CRLF as it is: the stored offsets count every code point of the file.
     with open(path, encoding="utf-8", newline="") as f:
@@ -133,8 +164,8 @@ def load_gold(corpora_root: str | os.PathLike, path: str | os.PathLike = DEFAULT
     out = []
     for r in df.itertuples(index=False):
         if r.path not in texts:
-            f = root / Path(*r.path.split("/"))
-            if not f.is_file():
+            f = resolve_path(root, r.path)
+            if f is None or not f.is_file():
                 raise GoldError(f"id {r.id}: file {r.path} not found under {root}; is this the right corpora root?")
             texts[r.path] = _read_text(f)
         doc = texts[r.path]

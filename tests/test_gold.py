@@ -219,3 +219,15 @@ def test_recode_agreement_unknown_id(tmp_path):
     pd.DataFrame({"id": ["g0999"], "leadership": ["无"], "results": ["无"]}).to_csv(rec, index=False)
     with pytest.raises(gold.GoldError, match="g0999"):
         gold.recode_agreement(g, rec)
+
+
+def test_stored_paths_carry_no_corpus_titles(gold_df):
+    """File names that are article titles are stored as a hash of the name."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import gold
+    for p in gold_df["path"]:
+        name = p.rpartition("/")[2]
+        assert name.isascii(), p
+    assert gold.stored_path("a/b/标题.md") == "a/b/" + gold.name_key("标题.md")
+    assert gold.stored_path("a/19th.txt") == "a/19th.txt"
