@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas is imported when the command runs, not for `quanyu --help`
     import pandas as pd
 
-from ..errors import ColumnError, InputError, ParameterError
+from ..errors import ColumnError, InputError
 
 
 def read_table(path: str, what: str = "input") -> "pd.DataFrame":
@@ -44,7 +44,7 @@ def _check_text_column(frame: "pd.DataFrame", column: str, path: str) -> None:
 
 def read_labelled(path: str, text_column: str, fw) -> tuple[list[str], dict[str, list]]:
     """Read LABELLED.csv: the text column plus one column per dimension it teaches."""
-    from ..coding._framework import dimension_labels, normalise_label
+    from ..coding._framework import normalise_column
 
     frame = read_table(path, "training")
     _check_text_column(frame, text_column, path)
@@ -53,18 +53,7 @@ def read_labelled(path: str, text_column: str, fw) -> tuple[list[str], dict[str,
         raise ColumnError(f"{Path(path).name} has no column for any dimension "
                           f"({', '.join(d.id for d in fw.dimensions)}); columns are: "
                           f"{', '.join(map(str, frame.columns))}")
-    labels: dict[str, list] = {}
-    for d in dims:
-        vals = []
-        for i, v in enumerate(frame[d.id].tolist()):
-            try:
-                vals.append(normalise_label(d, v))
-            except KeyError:
-                raise ParameterError(
-                    f"{Path(path).name} row {i + 2}, column {d.id}: {str(v).strip()!r} is not a "
-                    f"category; use one of {', '.join(dimension_labels(d))} or leave it "
-                    "empty") from None
-        labels[d.id] = vals
+    labels = {d.id: normalise_column(d, frame[d.id].tolist(), Path(path).name) for d in dims}
     return frame[text_column].astype(str).tolist(), labels
 
 

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 from ..errors import ParameterError
 
 __all__ = ["resolve_framework", "select_dimensions", "dimension_labels", "none_label",
-           "normalise_label"]
+           "normalise_label", "normalise_column"]
 
 
 def resolve_framework(framework: Any) -> Any:
@@ -67,3 +67,21 @@ def normalise_label(dim: Any, value: Any) -> str | None:
         if v == c.label or v == c.id:
             return c.label
     raise KeyError(v)
+
+
+def normalise_column(dim: Any, values: Sequence[Any], file: str, first_row: int = 2
+                     ) -> list[str | None]:
+    """Normalise one column of user labels, with a one-line error naming file, row, column.
+
+    ``first_row`` is the spreadsheet row number of ``values[0]`` (2 under a header line).
+    """
+    out = []
+    for i, v in enumerate(values):
+        try:
+            out.append(normalise_label(dim, v))
+        except KeyError:
+            raise ParameterError(
+                f"{file} row {i + first_row}, column {dim.id}: {str(v).strip()!r} is not a "
+                f"category; use one of {', '.join(dimension_labels(dim))} or leave it "
+                "empty") from None
+    return out

@@ -9,10 +9,9 @@ coding sheets people fill in.
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,9 +22,9 @@ from sklearn.model_selection import StratifiedKFold, KFold
 
 from .._io import atomic_output
 from ..errors import ColumnError, InputError, ParameterError
-from ._framework import (dimension_labels, none_label, normalise_label, resolve_framework,
-                         select_dimensions)
-from ._units import as_texts, as_units, is_corpus
+from ._framework import (dimension_labels, none_label, normalise_column, normalise_label,
+                         resolve_framework, select_dimensions)
+from ._units import as_texts, as_units
 from .codings import Codings
 from .supervised import labels_by_dimension
 
@@ -269,16 +268,8 @@ def read_coding_sheet(path: str | Path, framework: Any = "quanyu",
     if "text" in frame.columns:
         out["text"] = frame["text"]
     for d in dims:
-        vals = []
-        for i, v in enumerate(frame[d.id].tolist()):
-            try:
-                vals.append(normalise_label(d, v))
-            except KeyError:
-                raise ParameterError(
-                    f"{p.name} row {i + first_row}, column {d.id}: {str(v).strip()!r} is not a "
-                    f"category; use one of {', '.join(dimension_labels(d))} or leave it "
-                    "empty") from None
-        out[d.id] = pd.Series(vals, dtype=object)
+        out[d.id] = pd.Series(normalise_column(d, frame[d.id].tolist(), p.name, first_row),
+                              dtype=object)
     dup = out["unit_id"].duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
