@@ -64,6 +64,31 @@ def test_offsets_with_pos_and_jieba(text):
             assert len(toks.pos(0)) == len(toks.tokens(0))
 
 
+_SLOGAN_TEXTS = ["推进工作要做到“四个结合”，重推重抓九大专项。", "落实五个坚守要求，把五个坚守贯穿全程",
+                 "会议开了两个小时，讨论了三个方面。", "  坚持“四个结合” \u3000 ", "四个结合", ""]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_TEXT, st.sampled_from(_SLOGAN_TEXTS)), min_size=1, max_size=5))
+def test_streaming_lines_equal_joined_tokens(texts):
+    # the CLI's streaming path must give exactly the tokens of segment(): slogan merges,
+    # quoted slogans known across texts, whitespace tokens dropped
+    expected = [" ".join(u) for u in SEG.segment(texts, cache=False)]
+    assert list(SEG.iter_joined(texts)) == expected
+    assert list(Segmenter(slogan_rules=False).iter_joined(texts)) == \
+        [" ".join(u) for u in Segmenter(slogan_rules=False).segment(texts, cache=False)]
+
+
+def test_streaming_lines_fixtures():
+    texts = _SLOGAN_TEXTS + ["党建\ud800联合体", "坚持 \t 党建引领"]
+    assert list(SEG.iter_joined(texts)) == [" ".join(u) for u in SEG.segment(texts, cache=False)]
+    lines = list(SEG.iter_joined(texts))
+    assert lines[0].startswith("推进 工作 要 做到 “ 四个结合 ” ，")
+    assert lines[3] == "坚持 “ 四个结合 ”" and lines[5] == "" and lines[-1] == "坚持 党建引领"
+    with pytest.raises(ParameterError, match="list of texts"):
+        list(SEG.iter_joined("党建"))
+
+
 def test_lone_surrogate_does_not_break_offsets():
     text = "党建\ud800联合体"
     toks = SEG.segment([text], cache=False)

@@ -7,6 +7,7 @@ output file is written atomically, so a failed run leaves nothing behind.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -83,23 +84,49 @@ def run(args) -> int:
     lines = read_lines(args.input)
     seg = Segmenter(backend=args.backend, lexicon=not args.no_lexicon, user_dict=user_dict,
                     pos=args.pos, hmm=not args.no_hmm, slogan_rules=not args.no_rules)
-    toks = seg.segment(lines, n_jobs=args.jobs, cache=bool(args.cache))
-    if args.pos:
-        tags = toks._flat()[4]
-        ip = toks._flat()[3].tolist()
-        out_lines = [" ".join(f"{w}/{t}" for w, t in zip(u, tags[ip[i]:ip[i + 1]]))
-                     for i, u in enumerate(toks)]
-    else:
-        out_lines = [" ".join(u) for u in toks]
-    body = "\n".join(out_lines) + ("\n" if out_lines else "")
-    if args.output:
-        from .._io import atomic_write
+    from ..parallel import effective_n_jobs
 
-        atomic_write(args.output, body)
+    if args.pos or args.cache or effective_n_jobs(args.jobs) > 1:
+        out_lines = _via_tokens(seg, lines, args)
+    else:
+        # the common case streams: one line's tokens at a time, no offsets (they are
+        # not written), so the CLI runs close to the raw engine's speed
+        out_lines = seg.iter_joined(lines)
+    if args.output:
+        from .._io import atomic_output
+
+        with atomic_output(args.output) as tmp:
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                _write(fh, out_lines)
     else:
         try:
-            sys.stdout.write(body)
+            _write(sys.stdout, out_lines)
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. `quanyu segment x.txt | head`
+            # keep Python from complaining again when it flushes stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
     return 0
+
+
+def _via_tokens(seg, lines, args):
+    """Lines through :class:`Tokens`: POS tags, the cache and process pools need it."""
+    toks = seg.segment(lines, n_jobs=args.jobs, cache=bool(args.cache))
+    if not args.pos:
+        return (" ".join(u) for u in toks)
+    tags = toks._flat()[4]
+    ip = toks._flat()[3].tolist()
+    return (" ".join(f"{w}/{t}" for w, t in zip(u, tags[ip[i]:ip[i + 1]]))
+            for i, u in enumerate(toks))
+
+
+def _write(fh, out_lines, batch: int = 256) -> None:
+    """Write lines in batches: one write call per batch, not per line."""
+    buf: list[str] = []
+    for line in out_lines:
+        buf.append(line)
+        if len(buf) >= batch:
+            fh.write("\n".join(buf) + "\n")
+            buf.clear()
+    if buf:
+        fh.write("\n".join(buf) + "\n")

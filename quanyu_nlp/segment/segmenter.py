@@ -25,7 +25,7 @@ import sys
 from functools import partial
 from itertools import compress
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -236,6 +236,50 @@ class Segmenter:
                 flat_pos += tags
             counts[i] = len(toks)
         return flat, counts, flat_pos, spans
+
+    def iter_joined(self, texts: Sequence[str], sep: str = " ") -> Iterator[str]:
+        """Yield each text's tokens joined by ``sep``, one text at a time, without offsets.
+
+        The streaming path of ``quanyu segment``: the same tokens as :meth:`segment`
+        (slogan rules applied, whitespace tokens dropped), so each line equals
+        ``sep.join(tokens)``, but no offsets are computed and only one text's tokens
+        are in memory at a time.  POS tags are not produced here.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            All texts of the run: quoted slogans are collected from all of them first,
+            as :meth:`segment` does.
+        sep : str, default " "
+
+        Examples
+        --------
+        >>> list(Segmenter().iter_joined(["全域党建提升组织力。", "  "]))
+        ['全域党建 提升 组织力 。', '']
+        """
+        if isinstance(texts, str):
+            raise ParameterError("iter_joined() takes a list of texts, not one string; "
+                                 "wrap it: iter_joined([text])")
+        self._build()
+        cut = self._cut
+        hmm = self.hmm
+        known = rules.KnownSlogans.from_texts(texts) if self.slogan_rules else None
+        quick = ((rules._PREFIX.search if known else rules.QUICK.search)
+                 if self.slogan_rules else None)
+        has_space = _HAS_SPACE.search
+        for text in texts:
+            try:
+                toks = cut(text, hmm)
+            except UnicodeEncodeError:  # lone surrogates: the careful path
+                toks = self._raw(text)[0]
+            if quick is not None and quick(text):
+                spans = rules.slogan_spans(text, known)
+                if spans:
+                    toks = _merge_spans(text, toks, spans)
+            if has_space(text):
+                # a whitespace token is all whitespace, so str.strip() leaves it empty
+                toks = filter(str.strip, toks)
+            yield sep.join(toks)
 
     def segment(self, texts_or_corpus, n_jobs: int = 1, cache: bool | str | os.PathLike = True,
                 progress: bool = False, parallel_backend: str = "process") -> Tokens:
@@ -460,6 +504,34 @@ def _offsets(texts, flat, counts, pos, spans=()):
         np.cumsum(keep, out=kc[1:])
         indptr = kc[indptr]
     return flat, starts, ends, indptr, pos
+
+
+_HAS_SPACE = re.compile(r"\s")
+
+
+def _merge_spans(text: str, toks: list[str], spans) -> list[str]:
+    """Merge the tokens of one text that exactly cover a slogan span (two or more).
+
+    The one-text version of the merge in :func:`_offsets`, with the same rule: a span
+    is merged only where it starts and ends on token boundaries.
+    """
+    n_tok = len(toks)
+    cum = np.zeros(n_tok + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, toks), dtype=np.int64, count=n_tok), out=cum[1:])
+    sp = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    i = np.searchsorted(cum, sp[:, 0]).tolist()
+    j = np.searchsorted(cum, sp[:, 1]).tolist()
+    out: list[str] = []
+    done = 0
+    for (s, e), a, b in zip(spans, i, j):
+        if a < n_tok and b <= n_tok and cum[a] == s and cum[b] == e and b - a >= 2:
+            out += toks[done:a]
+            out.append(text[s:e])
+            done = b
+    if not done:
+        return toks
+    out += toks[done:]
+    return out
 
 
 _WS_CODES: np.ndarray | None = None
