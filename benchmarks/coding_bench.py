@@ -18,7 +18,9 @@ included) and Cohen's kappa against the human labels for:
   top of the exemplars (:func:`cross_validate_coder` with :class:`FrameworkCoder`);
 - ``supervised only (5-fold)``: :class:`SupervisedCoder` on the gold labels alone;
 - ``human recode``: for scale, the gold coder's blind second pass over a subset against
-  the first pass (when ``benchmarks/data/coding_gold_recode.csv`` exists).
+  the first pass (when ``benchmarks/data/coding_gold_recode.csv`` exists);
+- ``second coder``: an independent second coder's blind coding of a random subset
+  against the first coder (``benchmarks/data/coding_gold_coder2.csv``).
 
 ``--seeds 0,1,2`` also repeats the cross-validated rows with each of those fold seeds and
 prints their mean and range per dimension (the robustness of a 5-fold score: one fold
@@ -43,7 +45,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from gold import RECODE_CSV, load_gold  # noqa: E402
+from gold import CODER2_CSV, RECODE_CSV, load_gold  # noqa: E402
 
 from quanyu_nlp.coding import (FrameworkCoder, SupervisedCoder, code,  # noqa: E402
                                cross_validate_coder)
@@ -142,14 +144,18 @@ def run(corpora_root: str, k: int = 5, seed: int = 0) -> pd.DataFrame:
     el = time.perf_counter() - t
     for dim in DIMS:
         add("out of the box", dim, ootb[dim].tolist(), el)
-    if RECODE_CSV.exists():
-        # For scale: the gold coder's blind second pass over a subset (intra-coder).
-        rec = pd.read_csv(RECODE_CSV, dtype=str, keep_default_na=False, encoding="utf-8")
+    # For scale: a blind second coding of a subset against the first coding: the same
+    # coder's second pass (intra-coder) and an independent second coder (inter-coder).
+    for method, path in (("human recode (same coder, blind)", RECODE_CSV),
+                         ("second coder (independent, blind)", CODER2_CSV)):
+        if not path.exists():
+            continue
+        rec = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         first = gold.set_index("id").loc[rec["id"]]
         for dim in DIMS:
             order = fw.dimension(dim).labels
             s, _, _ = score_predictions(first[dim].tolist(), rec[dim].tolist(), order, dim)
-            rows.append({"method": "human recode (same coder, blind)", "dimension": dim,
+            rows.append({"method": method, "dimension": dim,
                          "n": s["n_units"], "macro_f1": round(s["macro_f1"], 3),
                          "kappa": round(s["kappa"], 3), "accuracy": round(s["accuracy"], 3),
                          "seconds": 0.0})

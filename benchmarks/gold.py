@@ -29,6 +29,8 @@ import pandas as pd
 
 DEFAULT_CSV = Path(__file__).resolve().parent / "data" / "coding_gold.csv"
 RECODE_CSV = Path(__file__).resolve().parent / "data" / "coding_gold_recode.csv"
+#: An independent second coder's blind coding of a random subset (inter-coder reliability).
+CODER2_CSV = Path(__file__).resolve().parent / "data" / "coding_gold_coder2.csv"
 
 COLUMNS = ["id", "path", "start", "end", "sha1", "source", "leadership", "results", "note"]
 SOURCES = ("congress", "grassroots", "news")
@@ -199,7 +201,10 @@ def label_distribution(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def recode_agreement(gold: pd.DataFrame, recode_path: str | os.PathLike = RECODE_CSV) -> pd.DataFrame:
-    """Agreement between the first coding and the blind second pass (intra-coder reliability).
+    """Agreement between the first coding and a blind second coding of a subset.
+
+    With the default file this is intra-coder reliability (the same coder's second pass);
+    with :data:`CODER2_CSV`, inter-coder reliability (an independent second coder).
 
     Parameters
     ----------
@@ -252,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     if RECODE_CSV.exists() and Path(args.csv).resolve() == DEFAULT_CSV:
         print("\nintra-coder reliability (blind second pass by the same coder):")
         print(recode_agreement(df).round(3).to_string())
+    if CODER2_CSV.exists() and Path(args.csv).resolve() == DEFAULT_CSV:
+        print("\ninter-coder reliability (independent second coder, blind):")
+        print(recode_agreement(df, CODER2_CSV).round(3).to_string())
     return 0
 
 
