@@ -101,6 +101,21 @@ def test_recode_file_if_present(gold_df):
         assert set(rec[dim]) <= set(allowed)
 
 
+def test_second_coder_file(gold_df):
+    # labels only (no text, no notes), ids from both batches, and its agreement is the
+    # one the README reports (a change to either label file shows up here)
+    rec = pd.read_csv(gold.CODER2_CSV, dtype=str, keep_default_na=False)
+    assert list(rec.columns) == ["id", "leadership", "results"]
+    assert rec["id"].is_unique and set(rec["id"]) <= set(gold_df["id"])
+    assert (rec["id"] < "g0416").sum() == 150 and (rec["id"] >= "g0416").sum() == 70
+    for dim, allowed in gold.LABELS.items():
+        assert set(rec[dim]) <= set(allowed)
+    agree = gold.recode_agreement(gold_df, gold.CODER2_CSV)
+    assert agree.loc["leadership", "n"] == 220
+    assert round(agree.loc["leadership", "kappa"], 3) == 0.932
+    assert round(agree.loc["results", "kappa"], 3) == 0.859
+
+
 # ---------------------------------------------------------------- against the corpora
 
 
