@@ -33,7 +33,7 @@ RECODE_CSV = Path(__file__).resolve().parent / "data" / "coding_gold_recode.csv"
 CODER2_CSV = Path(__file__).resolve().parent / "data" / "coding_gold_coder2.csv"
 
 COLUMNS = ["id", "path", "start", "end", "sha1", "source", "leadership", "results", "note"]
-SOURCES = ("congress", "grassroots", "news")
+SOURCES = ("congress", "grassroots", "news", "government")
 LABELS = {
     "leadership": ("政治引领", "组织引领", "机制引领", "行动引领", "队伍引领", "无"),
     "results": ("火车头", "发动机", "动车组", "乘务员", "无"),
