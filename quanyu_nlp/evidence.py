@@ -35,8 +35,8 @@ for _code, _names in {
     "G": ["g", "compilation", "汇编"],
     "S": ["s", "standard", "标准"],
     "EB/OL": ["eb/ol", "web", "webpage", "online", "网页", "网络文章", "公众号", "blog"],
-    "Z": ["z", "policy", "政策", "政策文件", "政策通知", "通知", "工作方案", "方案", "文件", "other",
-          "其他", "speech", "讲话"],
+    "Z": ["z", "policy", "政策", "政策文件", "政策通知", "通知", "工作方案", "方案", "文件",
+          "other", "其他", "speech", "讲话"],
 }.items():
     for _n in _names:
         _GENRE_CODES[_n] = _code
@@ -309,7 +309,8 @@ def evidence_table(codings: Any, corpus: Any, by: Sequence[str] | str | None = (
     units = codings.units if hasattr(codings, "units") else None
     if units is None and hasattr(corpus, "units"):
         units = corpus.units
-    loc_cols = [c for c in ("section", "sent_no", "para_no") if units is not None and c in units.columns]
+    loc_cols = [c for c in ("section", "sent_no", "para_no")
+                if units is not None and c in units.columns]
     if loc_cols:
         loc = units[["unit_id", *loc_cols]].drop_duplicates("unit_id")
         loc = loc.assign(unit_id=loc["unit_id"].astype(str))
@@ -336,11 +337,12 @@ def evidence_table(codings: Any, corpus: Any, by: Sequence[str] | str | None = (
 
     cand = grp[grp["score"] >= min_score]
     if not include_none:
-        none_labels = set(codings.meta.get("none_labels", ())) if hasattr(codings, "meta") else set()
+        none_labels = (set(codings.meta.get("none_labels", ()))
+                       if hasattr(codings, "meta") else set())
         none_labels |= {"无"}
         cand = cand[~cand["category"].isin(none_labels)]
     rows = []
-    for key, g in cand.groupby(keys, sort=True, dropna=False):
+    for _key, g in cand.groupby(keys, sort=True, dropna=False):
         g = g.sort_values(["score", "doc_id", "start"], ascending=[False, True, True],
                           kind="mergesort")
         first = g.drop_duplicates("doc_id")

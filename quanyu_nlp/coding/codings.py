@@ -123,8 +123,9 @@ class Codings:
         head = html.escape(repr(self))
         rows = []
         for _, r in w.iterrows():
-            cells = "".join(f"<td>{html.escape(str(v if not isinstance(v, float) else round(v, 3)))}</td>"
-                            for v in r.values)
+            cells = "".join(
+                f"<td>{html.escape(str(v if not isinstance(v, float) else round(v, 3)))}</td>"
+                for v in r.values)
             rows.append(f"<tr>{cells}</tr>")
         cols = "".join(f"<th>{html.escape(str(c))}</th>" for c in w.columns)
         more = "" if len(self.wide()) <= 20 else f"<p>… {len(self.wide()) - 20} more units</p>"

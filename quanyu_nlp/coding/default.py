@@ -149,17 +149,25 @@ class FrameworkCoder(BaseEstimator):
                 if self.method != "supervised":
                     for c in d.categories:
                         for ex in c.exemplars:
-                            texts.append(str(ex)); labels.append(c.label); weights.append(1.0)
+                            texts.append(str(ex))
+                            labels.append(c.label)
+                            weights.append(1.0)
                         # Seed terms as one-phrase documents: they teach the model the
                         # lexicon's words and characters, which the exemplars alone
                         # cover only partly.
                         for term in c.seed_terms:
-                            texts.append(str(term)); labels.append(c.label); weights.append(1.0)
+                            texts.append(str(term))
+                            labels.append(c.label)
+                            weights.append(1.0)
                     for ex in getattr(d, "negative_exemplars", []) or []:
-                        texts.append(str(ex)); labels.append(none_label(d)); weights.append(1.0)
+                        texts.append(str(ex))
+                        labels.append(none_label(d))
+                        weights.append(1.0)
                 if d.id in ybd:
                     for t, lab in zip(user_texts, ybd[d.id]):
-                        texts.append(t); labels.append(lab); weights.append(float(self.user_weight))
+                        texts.append(t)
+                        labels.append(lab)
+                        weights.append(float(self.user_weight))
                 if not texts or len({str(v) for v in labels if v is not None}) < 1:
                     continue
                 sc = SupervisedCoder(framework=fw, C=self.C, ngram_range=self.ngram_range,
@@ -252,7 +260,8 @@ class FrameworkCoder(BaseEstimator):
         labels, scores = {}, {}
         for d, p in proba.items():
             labels[d], scores[d] = self._decide(p)
-        method = self.method + ("+labels" if self.has_user_labels_ and self.method == "framework" else "")
+        method = self.method + (
+            "+labels" if self.has_user_labels_ and self.method == "framework" else "")
         meta = {"coder": "FrameworkCoder", "framework": getattr(self.framework_, "name", None),
                 "framework_hash": getattr(self.framework_, "hash", None),
                 "threshold": self.threshold, "method": method,
@@ -311,7 +320,8 @@ def code(corpus_or_texts: Any, framework: Any = "quanyu", unit: str = "sentence"
 
     Examples
     --------
-    >>> c = code(["社区党委组建党建联合体，把新就业群体纳入组织覆盖。"], unit="as-is")  # doctest: +SKIP
+    >>> c = code(["社区党委组建党建联合体，把新就业群体纳入组织覆盖。"],
+    ...          unit="as-is")  # doctest: +SKIP
     >>> c.wide()["leadership"].tolist()                                            # doctest: +SKIP
     ['组织引领']
     """

@@ -85,7 +85,8 @@ class DictionaryCoder(BaseEstimator):
     def fit(self, X: Any = None, y: Any = None) -> "DictionaryCoder":
         """Compile the seed terms; ``X`` and ``y`` are ignored (kept for sklearn)."""
         if self.scope not in _SCOPES:
-            raise ParameterError(f"scope={self.scope!r} is not known; use one of {', '.join(_SCOPES)}")
+            raise ParameterError(
+                f"scope={self.scope!r} is not known; use one of {', '.join(_SCOPES)}")
         if self.smoothing <= 0:
             raise ParameterError("smoothing must be > 0")
         fw = resolve_framework(self.framework)
@@ -125,7 +126,8 @@ class DictionaryCoder(BaseEstimator):
         self.patterns_ = {}
         for dim, tab in terms.items():
             ordered = sorted(tab, key=lambda t: (-len(t), t))
-            self.patterns_[dim] = re.compile("|".join(re.escape(t) for t in ordered)) if ordered else None
+            self.patterns_[dim] = (
+                re.compile("|".join(re.escape(t) for t in ordered)) if ordered else None)
         return self
 
     def _check(self) -> None:
@@ -221,10 +223,11 @@ class DictionaryCoder(BaseEstimator):
         proba = self.predict_proba(units["text"].tolist())
         labels = {d: p.idxmax(axis=1).to_numpy() for d, p in proba.items()}
         scores = {d: p.max(axis=1).to_numpy() for d, p in proba.items()}
-        return codings_from_predictions(units, labels, scores, "dictionary", proba=proba,
-                                        meta={"framework": getattr(self.framework_, "name", None),
-                                              "framework_hash": getattr(self.framework_, "hash", None),
-                                              "coder": "DictionaryCoder"})
+        return codings_from_predictions(
+            units, labels, scores, "dictionary", proba=proba,
+            meta={"framework": getattr(self.framework_, "name", None),
+                  "framework_hash": getattr(self.framework_, "hash", None),
+                  "coder": "DictionaryCoder"})
 
     # -- seed expansion -----------------------------------------------------------
     def expand_seeds(self, corpus: Any, topn: int = 10, min_count: int = 2,
@@ -306,7 +309,8 @@ class DictionaryCoder(BaseEstimator):
         for dim, tab in (self.extra_terms or {}).items():
             for cat, ts in tab.items():
                 extra[dim][cat].extend(ts)
-        acc = proposals[proposals["accept"].astype(str).str.lower().isin({"true", "1", "yes", "y", "x"})]
+        acc = proposals[
+            proposals["accept"].astype(str).str.lower().isin({"true", "1", "yes", "y", "x"})]
         for _, r in acc.iterrows():
             dim = r["dimension"] if "dimension" in r.index else None
             if dim is None or (isinstance(dim, float) and dim != dim):
@@ -316,5 +320,6 @@ class DictionaryCoder(BaseEstimator):
                 dim = self.dimensions_[0]
             extra[dim][r["category"]].append(str(r["candidate"]))
         new = clone(self)
-        new.set_params(extra_terms={d: {c: list(ts) for c, ts in t.items()} for d, t in extra.items()})
+        new.set_params(
+            extra_terms={d: {c: list(ts) for c, ts in t.items()} for d, t in extra.items()})
         return new.fit()

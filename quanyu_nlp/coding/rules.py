@@ -21,11 +21,12 @@ __all__ = ["Rule", "RULES", "apply_rules", "rule_hits"]
 
 NONE = "无"
 
-_DISCIPLINE = re.compile(r"纪律|监督|廉洁|廉政|作风|四风|问责|巡视|巡察|执纪|反腐|腐败|违纪|违规|八项规定")
+_DISCIPLINE = re.compile(r"纪律|监督|廉洁|廉政|作风|四风|问责|巡视|巡察|执纪|反腐|"
+                         r"腐败|违纪|违规|八项规定")
 _DISC_SYSTEM = re.compile(r"制度|机制|体系|巡视|巡察|问责|责任制|条例|派驻|清单")
 # 中央八项规定 is about cadres' conduct (作风), not a system of rules.
-_DISC_CONDUCT = re.compile(r"作风|四风|廉洁|自律|警示教育|纪律教育|廉政教育|党性|拒腐|修身|形式主义|"
-                           r"官僚主义|八项规定|特权")
+_DISC_CONDUCT = re.compile(r"作风|四风|廉洁|自律|警示教育|纪律教育|廉政教育|党性|拒腐|修身|"
+                           r"形式主义|官僚主义|八项规定|特权")
 # 政治纪律 / 政治规矩 belong to political building (政治引领), not to the discipline rule.
 _POLITICAL_DISCIPLINE = re.compile(r"政治纪律|政治规矩")
 _DISC_PUNISH = re.compile(r"查处|处分|立案|审查调查|通报|移送|追责|开除|严惩")
@@ -46,8 +47,8 @@ _BUILD_VERB = re.compile(r"(组建|成立|建立|设立|新建)[^，。；]{0,8}
                          r"理论|学习|教育|培训|发展党员|选派")
 # Party building linked with governance, consultation and the mass organisations of a
 # community (居委会, 业委会, 物业 …) working together: a mechanism (机制引领).
-_LINKAGE = re.compile(r"(居委会|业委会|物业|议事|协商|多方)[^。；;]{0,20}?(联动|协同|共治|议事|协商|"
-                      r"协调|达成一致)|(联动|协同)机制|议事协商")
+_LINKAGE = re.compile(r"(居委会|业委会|物业|议事|协商|多方)[^。；;]{0,20}?"
+                      r"(联动|协同|共治|议事|协商|协调|达成一致)|(联动|协同)机制|议事协商")
 # Date lines, attendance lines and a person's background are 无 in the codebook.
 _ATTENDANCE = re.compile(r"(出席|主持)(了)?(会议|活动|仪式|座谈会|开幕式|大会)?并?(讲话|致辞)|"
                          r"(出席|主持)(了)?(会议|座谈会|仪式|开幕式)[。]?$")
@@ -163,7 +164,8 @@ RULES: tuple[Rule, ...] = (
          "志愿 …) and not building organisations or studying → 行动引领", _actor_deed, 0.4),
     Rule("governance-linkage", "leadership",
          "Party building linked with governance: residents' and owners' committees, property "
-         "companies, consultation working together (联动, 协同, 议事协商) → 机制引领", _linkage, 0.4),
+         "companies, consultation working together (联动, 协同, 议事协商) → 机制引领",
+         _linkage, 0.4),
     Rule("fortress-vanguard", "leadership",
          "战斗堡垒 (organisations) → 组织引领; 先锋模范 (members) → 队伍引领; both → the one "
          "named first", _fortress_vanguard, 0.4),

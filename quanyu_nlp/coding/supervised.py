@@ -6,7 +6,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -165,7 +165,9 @@ class SupervisedCoder(BaseEstimator):
             model.fit(Xf, y, sample_weight=w)
         return ("model", model)
 
-    def fit(self, X: Any, y: Any, sample_weight: Sequence[float] | None = None) -> "SupervisedCoder":
+    def fit(
+        self, X: Any, y: Any, sample_weight: Sequence[float] | None = None
+    ) -> "SupervisedCoder":
         """Fit one model per dimension.
 
         Parameters
@@ -187,7 +189,8 @@ class SupervisedCoder(BaseEstimator):
             raise ParameterError("SupervisedCoder.fit needs at least one coded unit")
         for dim, lab in ybd.items():
             if len(lab) != len(texts):
-                raise ParameterError(f"{len(lab)} labels for dimension {dim!r} but {len(texts)} units")
+                raise ParameterError(
+                    f"{len(lab)} labels for dimension {dim!r} but {len(texts)} units")
         w_all = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.framework_ = fw
         self.classes_ = {}
@@ -211,7 +214,8 @@ class SupervisedCoder(BaseEstimator):
                 lab = norm
                 order = dimension_labels(d)
             else:
-                lab = [None if (v is None or (isinstance(v, float) and v != v) or str(v).strip() == "")
+                lab = [None if (v is None or (isinstance(v, float) and v != v)
+                                or str(v).strip() == "")
                        else str(v).strip() for v in lab]
                 order = sorted({v for v in lab if v is not None})
             keep = np.array([v is not None for v in lab])
@@ -272,6 +276,7 @@ class SupervisedCoder(BaseEstimator):
         proba = self.predict_proba(units["text"].tolist())
         labels = {d: p.idxmax(axis=1).to_numpy() for d, p in proba.items()}
         scores = {d: p.max(axis=1).to_numpy() for d, p in proba.items()}
-        return codings_from_predictions(units, labels, scores, "supervised", proba=proba,
-                                        meta={"coder": "SupervisedCoder", **self.get_params(deep=False),
-                                              "framework": None})
+        return codings_from_predictions(
+            units, labels, scores, "supervised", proba=proba,
+            meta={"coder": "SupervisedCoder", **self.get_params(deep=False),
+                  "framework": None})

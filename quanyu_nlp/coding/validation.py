@@ -70,7 +70,9 @@ def _stratified_sample(units: pd.DataFrame, n: int, stratify: Sequence[str] | No
         moved = False
         for k in groups:
             if left > 0 and alloc[k] < sizes[k]:
-                alloc[k] += 1; left -= 1; moved = True
+                alloc[k] += 1
+                left -= 1
+                moved = True
         if not moved:
             break
     while sum(alloc.values()) > n:  # min-1 rule overshot: trim the largest
@@ -256,7 +258,8 @@ def read_coding_sheet(path: str | Path, framework: Any = "quanyu",
         dims = [d for d in fw.dimensions if d.id in frame.columns]
         if not dims:
             raise ColumnError(f"{p.name} has no column for any dimension of framework "
-                              f"{getattr(fw, 'name', '')!r} ({', '.join(d.id for d in fw.dimensions)}); "
+                              f"{getattr(fw, 'name', '')!r} "
+                              f"({', '.join(d.id for d in fw.dimensions)}); "
                               f"columns are: {', '.join(frame.columns)}")
     else:
         dims = select_dimensions(fw, dimension)
@@ -283,7 +286,8 @@ def read_coding_sheet(path: str | Path, framework: Any = "quanyu",
 # agreement statistics
 # ---------------------------------------------------------------------------------
 def _is_missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
+    return (v is None or (isinstance(v, float) and math.isnan(v))
+            or (isinstance(v, str) and not v.strip()))
 
 
 def _pairs(a: Sequence, b: Sequence) -> tuple[list, list]:
@@ -392,7 +396,7 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
     frames = [_sheet_frame(s, fw) for s in sheets]
     if names is None:
         names = []
-        for i, (s, f) in enumerate(zip(sheets, frames)):
+        for i, (s, _f) in enumerate(zip(sheets, frames)):
             if isinstance(s, (str, Path)):
                 names.append(Path(s).name)
             elif isinstance(s, Codings):
@@ -416,7 +420,8 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
                 a, b = merged[have[i][0]].tolist(), merged[have[j][0]].tolist()
                 n_units = len(_pairs(a, b)[0])
                 pct, kap = percent_agreement(a, b), cohen_kappa(a, b, labels)
-                pa.append(pct); pk.append(kap)
+                pa.append(pct)
+                pk.append(kap)
                 rows.append({"dimension": d.id, "coder_a": have[i][0], "coder_b": have[j][0],
                              "n_units": n_units, "percent_agreement": pct, "cohen_kappa": kap,
                              "krippendorff_alpha": krippendorff_alpha(
@@ -569,7 +574,9 @@ def cross_validate_coder(coder: Any, texts: Any, labels: Any, k: int = 5,
             order = sorted(set(sub["true"]) | set(sub["predicted"]))
             true = sub["true"].tolist()
         s, p, cm = score_predictions(true, sub["predicted"].tolist(), order, d)
-        summaries.append(s); pers.append(p); cms[d] = cm
+        summaries.append(s)
+        pers.append(p)
+        cms[d] = cm
     return CrossValidationReport(pd.DataFrame(summaries), pd.concat(pers, ignore_index=True),
                                  cms, pred)
 

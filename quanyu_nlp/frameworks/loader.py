@@ -145,7 +145,8 @@ class _Checker:
         if len(path) >= 4 and path[2] == "categories":
             c = ctx.get("cat_id")
             who = f"category {c!r}" if c else f"category #{path[3] + 1}"
-            return f"[[dimensions.categories]] {who} of dimension {ctx.get('dim_id') or '#' + str(path[1] + 1)!r}"
+            return (f"[[dimensions.categories]] {who} of dimension "
+                    f"{ctx.get('dim_id') or '#' + str(path[1] + 1)!r}")
         if len(path) >= 2 and path[0] == "dimensions":
             d = ctx.get("dim_id")
             return f"[[dimensions]] {d!r}" if d else f"[[dimensions]] #{path[1] + 1}"
@@ -234,7 +235,8 @@ class _Checker:
             raise self.fail(path + ("id",),
                             f"id {value!r} in {self.place(path, ctx)} is not an ASCII "
                             "identifier",
-                            f'use letters, digits and _ starting with a letter, e.g. id = "{example}"')
+                            "use letters, digits and _ starting with a letter, "
+                            f'e.g. id = "{example}"')
         return value
 
     # -- the document ------------------------------------------------------------------
@@ -245,7 +247,8 @@ class _Checker:
         if "version" in data and isinstance(data["version"], (int, float)) \
                 and not isinstance(data["version"], bool):
             raise self.fail(("version",), f"version must be a string, got a number "
-                            f"{data['version']!r}", f'write it in quotes: version = "{data["version"]}"')
+                            f"{data['version']!r}",
+                            f'write it in quotes: version = "{data["version"]}"')
         version = self.get_str(data, "version", (), ctx, required=True)
         title = self.get_str(data, "title", (), ctx, default=name)
         citation = self.get_str(data, "citation", (), ctx)

@@ -32,7 +32,14 @@ import numpy as np
 from .._io import atomic_output, stable_hash
 from ..errors import ParameterError
 from . import rules
-from .dictionary import LEXICON_SHA, LEXICON_VERSION, DictEntry, load_lexicon, load_user_dict, win_freq
+from .dictionary import (
+    LEXICON_SHA,
+    LEXICON_VERSION,
+    DictEntry,
+    load_lexicon,
+    load_user_dict,
+    win_freq,
+)
 from .tokens import Tokens
 
 __all__ = ["Segmenter", "segment", "default_cache_dir"]
