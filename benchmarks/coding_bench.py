@@ -22,6 +22,11 @@ included) and Cohen's kappa against the human labels for:
 - ``second coder``: an independent second coder's blind coding of a random subset
   against the first coder (``benchmarks/data/coding_gold_coder2.csv``).
 
+Every score is given over all gold units and per batch of the gold set (``subset``
+column; ``benchmarks/data/README.md``): batch 1 chosen for class balance, batch 2 whole
+blocks, batch 3 whole blocks held out while the coder was last changed.  ``--batches 1,2``
+scores on those batches alone (development runs that leave batch 3 unseen).
+
 ``--seeds 0,1,2`` also repeats the cross-validated rows with each of those fold seeds and
 prints their mean and range per dimension (the robustness of a 5-fold score: one fold
 seed can be a point or two luckier than another).
@@ -53,6 +58,37 @@ from quanyu_nlp.coding.validation import score_predictions  # noqa: E402
 from quanyu_nlp.frameworks import load_framework  # noqa: E402
 
 DIMS = ("leadership", "results")
+
+#: Batches of the gold set by id (benchmarks/data/README.md): batch 1 chosen for class
+#: balance, batch 2 whole blocks, batch 3 whole blocks held out while the coder was
+#: changed.  Scores are reported over all units and per batch.
+BATCHES = (("batch 1", "g0001", "g0415"), ("batch 2", "g0416", "g0620"),
+           ("batch 3 (held out)", "g0621", "g9999"))
+
+
+def subsets(gold: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
+    """("all", every row) plus one boolean mask per batch present in ``gold``."""
+    out = [("all", np.ones(len(gold), dtype=bool))]
+    ids = gold["id"].to_numpy()
+    for name, lo, hi in BATCHES:
+        mask = (ids >= lo) & (ids <= hi)
+        if mask.any() and not mask.all():
+            out.append((name, mask))
+    return out
+
+
+def scored(gold, fw, dim: str, pred, extra: dict) -> list[dict]:
+    """One row per subset: macro-F1, kappa and accuracy of ``pred`` against the gold."""
+    order = fw.dimension(dim).labels
+    truth = np.asarray(gold[dim].tolist(), dtype=object)
+    pred = np.asarray(list(pred), dtype=object)
+    rows = []
+    for name, mask in subsets(gold):
+        s, _, _ = score_predictions(truth[mask].tolist(), pred[mask].tolist(), order, dim)
+        rows.append({**extra, "subset": name, "n": s["n_units"],
+                     "macro_f1": round(s["macro_f1"], 3), "kappa": round(s["kappa"], 3),
+                     "accuracy": round(s["accuracy"], 3)})
+    return rows
 
 
 def keyword_count(fw, dim_id: str, texts: list[str]) -> list[str]:
@@ -101,37 +137,45 @@ def trained_scores(gold, fw, k: int, seed: int) -> list[dict]:
         for dim in DIMS:
             sub = rep.predictions[rep.predictions["dimension"] == dim].sort_values("unit")
             pred = pd.Series(sub["predicted"].values, index=sub["unit"].values)
-            order = fw.dimension(dim).labels
-            s, _, _ = score_predictions(gold[dim].tolist(),
-                                        pred.reindex(range(len(texts))).tolist(), order, dim)
-            rows.append({"method": name, "dimension": dim, "seed": seed, "n": s["n_units"],
-                         "macro_f1": round(s["macro_f1"], 3), "kappa": round(s["kappa"], 3),
-                         "accuracy": round(s["accuracy"], 3), "seconds": round(el, 1)})
+            rows += scored(gold, fw, dim, pred.reindex(range(len(texts))).tolist(),
+                           {"method": name, "dimension": dim, "seed": seed})
+            for r in rows[-len(subsets(gold)):]:
+                r["seconds"] = round(el, 1)
     return rows
 
 
 def robustness(gold, fw, k: int, seeds) -> pd.DataFrame:
     """Mean, minimum and maximum of the cross-validated scores over fold seeds."""
     per = pd.DataFrame([r for sd in seeds for r in trained_scores(gold, fw, k, sd)])
-    g = per.groupby(["method", "dimension"], sort=False)
+    g = per.groupby(["method", "dimension", "subset"], sort=False)
     out = g["macro_f1"].agg(["mean", "min", "max"]).add_prefix("macro_f1_")
     out = out.join(g["kappa"].agg(["mean", "min", "max"]).add_prefix("kappa_"))
     out.insert(0, "seeds", ",".join(str(sd) for sd in seeds))
     return out.round(3).reset_index()
 
 
-def run(corpora_root: str, k: int = 5, seed: int = 0) -> pd.DataFrame:
-    gold = load_gold(corpora_root)
+def select_batches(gold: pd.DataFrame, batches: str | None) -> pd.DataFrame:
+    """Keep only the rows of the listed batches (``"1,2"``); all rows when None."""
+    if not batches:
+        return gold
+    wanted = {int(b) for b in batches.split(",") if b.strip()}
+    ids = gold["id"].to_numpy()
+    mask = np.zeros(len(gold), dtype=bool)
+    for i, (_, lo, hi) in enumerate(BATCHES, start=1):
+        if i in wanted:
+            mask |= (ids >= lo) & (ids <= hi)
+    return gold[mask].reset_index(drop=True)
+
+
+def run(corpora_root: str, k: int = 5, seed: int = 0, batches: str | None = None) -> pd.DataFrame:
+    gold = select_batches(load_gold(corpora_root), batches)
     fw = load_framework("quanyu")
     texts = gold["text"].tolist()
     rows = []
 
     def add(method, dim, pred, seconds):
-        order = fw.dimension(dim).labels
-        s, per, _ = score_predictions(gold[dim].tolist(), list(pred), order, dim)
-        rows.append({"method": method, "dimension": dim, "n": s["n_units"],
-                     "macro_f1": round(s["macro_f1"], 3), "kappa": round(s["kappa"], 3),
-                     "accuracy": round(s["accuracy"], 3), "seconds": round(seconds, 1)})
+        for r in scored(gold, fw, dim, pred, {"method": method, "dimension": dim}):
+            rows.append({**r, "seconds": round(seconds, 1)})
 
     for dim in DIMS:
         t = time.perf_counter()
@@ -151,11 +195,14 @@ def run(corpora_root: str, k: int = 5, seed: int = 0) -> pd.DataFrame:
         if not path.exists():
             continue
         rec = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        rec = rec[rec["id"].isin(gold["id"])]
+        if rec.empty:
+            continue
         first = gold.set_index("id").loc[rec["id"]]
         for dim in DIMS:
             order = fw.dimension(dim).labels
             s, _, _ = score_predictions(first[dim].tolist(), rec[dim].tolist(), order, dim)
-            rows.append({"method": method, "dimension": dim,
+            rows.append({"method": method, "dimension": dim, "subset": "sample",
                          "n": s["n_units"], "macro_f1": round(s["macro_f1"], 3),
                          "kappa": round(s["kappa"], 3), "accuracy": round(s["accuracy"], 3),
                          "seconds": 0.0})
@@ -173,16 +220,20 @@ def main(argv=None) -> int:
                     help="comma-separated fold seeds: also report the cross-validated scores' "
                          "mean and range over them (e.g. 0,1,2)")
     ap.add_argument("--json", default=None, help="also write the results as JSON")
+    ap.add_argument("--batches", default=None,
+                    help="use only these gold batches, e.g. 1,2 (development runs that leave "
+                         "the held-out batch 3 unseen); default: all")
     a = ap.parse_args(argv)
     from threadpoolctl import threadpool_limits
 
     # small models: multithreaded BLAS only adds contention
     with threadpool_limits(limits=1):
-        res = run(a.corpora_root, a.k, a.seed)
+        res = run(a.corpora_root, a.k, a.seed, a.batches)
         rob = None
         if a.seeds:
             seeds = [int(x) for x in a.seeds.split(",") if x.strip()]
-            rob = robustness(load_gold(a.corpora_root), load_framework("quanyu"), a.k, seeds)
+            rob = robustness(select_batches(load_gold(a.corpora_root), a.batches),
+                             load_framework("quanyu"), a.k, seeds)
     print(res.to_string(index=False))
     if rob is not None:
         print()
@@ -190,7 +241,8 @@ def main(argv=None) -> int:
     if a.json:
         out = res.to_dict("records")
         if rob is not None:  # the robustness rows follow the table's rows
-            out += [{"method": r.pop("method") + " (seed mean)", **r} for r in rob.to_dict("records")]
+            out += [{"method": r.pop("method") + " (seed mean)", **r}
+                    for r in rob.to_dict("records")]
         Path(a.json).write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
