@@ -109,7 +109,8 @@ def read_gold_csv(path: str | os.PathLike = DEFAULT_CSV) -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
-        raise GoldError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+        raise GoldError(f"{path}: missing column(s) {', '.join(missing)}; "
+                        f"expected {', '.join(COLUMNS)}")
     dup = df["id"][df["id"].duplicated()].tolist()
     if dup:
         raise GoldError(f"{path}: duplicate id(s) {', '.join(dup[:5])}; ids must be unique")
@@ -123,11 +124,13 @@ def read_gold_csv(path: str | os.PathLike = DEFAULT_CSV) -> pd.DataFrame:
     bad = df[~df["source"].isin(SOURCES)]
     if len(bad):
         r = bad.iloc[0]
-        raise GoldError(f"{path}: id {r['id']} has source={r['source']!r}; allowed: {', '.join(SOURCES)}")
+        raise GoldError(f"{path}: id {r['id']} has source={r['source']!r}; "
+                        f"allowed: {', '.join(SOURCES)}")
     for col in ("start", "end"):
         if not df[col].str.fullmatch(r"\d+").all():
             r = df[~df[col].str.fullmatch(r"\d+")].iloc[0]
-            raise GoldError(f"{path}: id {r['id']} has {col}={r[col]!r}; offsets are non-negative integers")
+            raise GoldError(f"{path}: id {r['id']} has {col}={r[col]!r}; "
+                            "offsets are non-negative integers")
         df[col] = df[col].astype(int)
     bad = df[df["start"] >= df["end"]]
     if len(bad):
@@ -136,7 +139,8 @@ def read_gold_csv(path: str | os.PathLike = DEFAULT_CSV) -> pd.DataFrame:
     return df[COLUMNS + [c for c in df.columns if c not in COLUMNS]]
 
 
-def load_gold(corpora_root: str | os.PathLike, path: str | os.PathLike = DEFAULT_CSV) -> pd.DataFrame:
+def load_gold(corpora_root: str | os.PathLike,
+              path: str | os.PathLike = DEFAULT_CSV) -> pd.DataFrame:
     """Load the gold set with the sentence texts read from the corpora.
 
     Parameters
@@ -168,12 +172,14 @@ def load_gold(corpora_root: str | os.PathLike, path: str | os.PathLike = DEFAULT
         if r.path not in texts:
             f = resolve_path(root, r.path)
             if f is None or not f.is_file():
-                raise GoldError(f"id {r.id}: file {r.path} not found under {root}; is this the right corpora root?")
+                raise GoldError(f"id {r.id}: file {r.path} not found under {root}; "
+                                "is this the right corpora root?")
             texts[r.path] = _read_text(f)
         doc = texts[r.path]
         if r.end > len(doc):
             raise GoldError(
-                f"id {r.id}: span {r.start}:{r.end} runs past the end of {r.path} ({len(doc)} characters); "
+                f"id {r.id}: span {r.start}:{r.end} runs past the end of {r.path} "
+                f"({len(doc)} characters); "
                 "the corpora copy differs from the one the set was coded on"
             )
         text = doc[r.start : r.end]
@@ -200,7 +206,8 @@ def label_distribution(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def recode_agreement(gold: pd.DataFrame, recode_path: str | os.PathLike = RECODE_CSV) -> pd.DataFrame:
+def recode_agreement(gold: pd.DataFrame,
+                     recode_path: str | os.PathLike = RECODE_CSV) -> pd.DataFrame:
     """Agreement between the first coding and a blind second coding of a subset.
 
     With the default file this is intra-coder reliability (the same coder's second pass);
@@ -224,7 +231,8 @@ def recode_agreement(gold: pd.DataFrame, recode_path: str | os.PathLike = RECODE
     rec = pd.read_csv(recode_path, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in ("id", *LABELS) if c not in rec.columns]
     if missing:
-        raise GoldError(f"{recode_path}: missing column(s) {', '.join(missing)}; expected id, leadership, results")
+        raise GoldError(f"{recode_path}: missing column(s) {', '.join(missing)}; "
+                        "expected id, leadership, results")
     unknown = sorted(set(rec["id"]) - set(gold["id"]))
     if unknown:
         raise GoldError(f"{recode_path}: id(s) {', '.join(unknown[:5])} not in the gold set")
@@ -238,9 +246,11 @@ def recode_agreement(gold: pd.DataFrame, recode_path: str | os.PathLike = RECODE
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Load the coding gold set and print its label distribution.")
+    ap = argparse.ArgumentParser(
+        description="Load the coding gold set and print its label distribution.")
     ap.add_argument("corpora", nargs="?", default=None,
-                    help="corpora root (default: $QUANYU_CORPORA or ../shared/corpora beside the repo)")
+                    help="corpora root (default: $QUANYU_CORPORA or ../shared/corpora "
+                         "beside the repo)")
     ap.add_argument("--csv", default=str(DEFAULT_CSV), help="gold CSV (default: %(default)s)")
     args = ap.parse_args(argv)
     root = args.corpora or os.environ.get("QUANYU_CORPORA") or str(
