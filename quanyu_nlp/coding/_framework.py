@@ -69,19 +69,22 @@ def normalise_label(dim: Any, value: Any) -> str | None:
     raise KeyError(v)
 
 
-def normalise_column(dim: Any, values: Sequence[Any], file: str, first_row: int = 2
-                     ) -> list[str | None]:
-    """Normalise one column of user labels, with a one-line error naming file, row, column.
+def normalise_column(dim: Any, values: Sequence[Any], file: str | None = None,
+                     first_row: int = 2) -> list[str | None]:
+    """Normalise one column of user labels, with a one-line error naming where the bad one is.
 
-    ``first_row`` is the spreadsheet row number of ``values[0]`` (2 under a header line).
+    With ``file``, the error names the file, spreadsheet row and column (``first_row`` is
+    the row number of ``values[0]``, 2 under a header line); without, the unit number
+    (counted from 1) and the dimension.
     """
     out = []
     for i, v in enumerate(values):
         try:
             out.append(normalise_label(dim, v))
         except KeyError:
+            where = (f"{file} row {i + first_row}, column {dim.id}" if file is not None
+                     else f"unit {i + 1}, dimension {dim.id}")
             raise ParameterError(
-                f"{file} row {i + first_row}, column {dim.id}: {str(v).strip()!r} is not a "
-                f"category; use one of {', '.join(dimension_labels(dim))} or leave it "
-                "empty") from None
+                f"{where}: {str(v).strip()!r} is not a category; use one of "
+                f"{', '.join(dimension_labels(dim))} or leave it empty") from None
     return out

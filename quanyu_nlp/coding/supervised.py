@@ -17,7 +17,8 @@ from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
 from ..errors import ParameterError
-from ._framework import dimension_labels, normalise_label, resolve_framework, select_dimensions
+from ._framework import (dimension_labels, normalise_column, resolve_framework,
+                         select_dimensions)
 from ._text import token_lists
 from ._units import as_texts, as_units
 from .codings import Codings, codings_from_predictions
@@ -203,15 +204,7 @@ class SupervisedCoder(BaseEstimator):
         for dim, lab in ybd.items():
             if fw is not None:
                 d = select_dimensions(fw, dim)[0]
-                norm = []
-                for i, v in enumerate(lab):
-                    try:
-                        norm.append(normalise_label(d, v))
-                    except KeyError:
-                        raise ParameterError(
-                            f"unit {i + 1}: {v!r} is not a category of dimension {dim!r}; use "
-                            f"one of {', '.join(dimension_labels(d))}") from None
-                lab = norm
+                lab = normalise_column(d, lab)
                 order = dimension_labels(d)
             else:
                 lab = [None if (v is None or (isinstance(v, float) and v != v)
