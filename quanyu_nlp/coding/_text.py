@@ -89,28 +89,26 @@ def token_lists(texts: Iterable[str]) -> list[list[str]]:
     return [[w for w, _, _ in toks] for toks in tokenize(texts)]
 
 
-def clause_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the clauses of ``text`` (delimited by ，；：。！？ and newlines)."""
+def _spans_between(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
+    """Non-empty spans of ``text`` between the matches of ``pattern`` (the whole text if none)."""
     spans, pos = [], 0
-    for m in _CLAUSE_RE.finditer(text):
+    for m in pattern.finditer(text):
         if m.start() > pos:
             spans.append((pos, m.start()))
         pos = m.end()
     if pos < len(text):
         spans.append((pos, len(text)))
     return spans or [(0, len(text))]
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the clauses of ``text`` (delimited by ，；：。！？ and newlines)."""
+    return _spans_between(_CLAUSE_RE, text)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences inside ``text``."""
-    spans, pos = [], 0
-    for m in _SENT_RE.finditer(text):
-        if m.start() > pos:
-            spans.append((pos, m.start()))
-        pos = m.end()
-    if pos < len(text):
-        spans.append((pos, len(text)))
-    return spans or [(0, len(text))]
+    return _spans_between(_SENT_RE, text)
 
 
 def clause_of(spans: Sequence[tuple[int, int]], pos: int) -> tuple[int, int]:
