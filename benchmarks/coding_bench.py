@@ -12,8 +12,8 @@ included) and Cohen's kappa against the human labels for:
   category wins, 无 when none occurs (the naive baseline);
 - ``char n-gram LR (5-fold)``: character 1–3-gram TF-IDF + logistic regression trained
   on the gold set itself, cross-validated (the supervised baseline);
-- ``out of the box``: :func:`quanyu_nlp.coding.code` with no labels at all (lexicon +
-  exemplar model + tie-breaks);
+- ``out of the box``: :class:`FrameworkCoder` with no labels at all (lexicon +
+  exemplar model + tie-breaks + each sentence's neighbours in its file);
 - ``default trained (5-fold)``: the default coder trained on each fold's gold labels on
   top of the exemplars (:func:`cross_validate_coder` with :class:`FrameworkCoder`);
 - ``supervised only (5-fold)``: :class:`SupervisedCoder` on the gold labels alone;
@@ -26,6 +26,12 @@ Every score is given over all gold units and per batch of the gold set (``subset
 column; ``benchmarks/data/README.md``): batch 1 chosen for class balance, batch 2 whole
 blocks, batch 3 whole blocks held out while the coder was last changed.  ``--batches 1,2``
 scores on those batches alone (development runs that leave batch 3 unseen).
+
+The coder reads each gold sentence with its neighbours, as it does when it codes whole
+documents (``code(corpus, unit="sentence")``): the sentences just before and after it in
+its file, cut by the toolkit's own splitter (``load_gold(..., context=True)``).
+``--no-context`` codes every sentence alone (``context_weight`` has no effect then), for
+comparison.
 
 ``--seeds 0,1,2`` also repeats the cross-validated rows with each of those fold seeds and
 prints their mean and range per dimension (the robustness of a 5-fold score: one fold
@@ -52,7 +58,7 @@ sys.path.insert(0, str(HERE))
 
 from gold import CODER2_CSV, RECODE_CSV, load_gold  # noqa: E402
 
-from quanyu_nlp.coding import (FrameworkCoder, SupervisedCoder, code,  # noqa: E402
+from quanyu_nlp.coding import (FrameworkCoder, SupervisedCoder,  # noqa: E402
                                cross_validate_coder)
 from quanyu_nlp.coding.validation import score_predictions  # noqa: E402
 from quanyu_nlp.frameworks import load_framework  # noqa: E402
@@ -122,17 +128,25 @@ def char_lr_cv(texts, labels, k, seed) -> list[str]:
         return list(cross_val_predict(pipe, texts, y, cv=KFold(k, shuffle=True, random_state=seed)))
 
 
+def neighbours(gold: pd.DataFrame) -> list[tuple[str, str]] | None:
+    """Each gold sentence's (previous, next) sentence, or None when not loaded."""
+    if "prev_text" not in gold.columns:
+        return None
+    return list(zip(gold["prev_text"], gold["next_text"]))
+
+
 def trained_scores(gold, fw, k: int, seed: int) -> list[dict]:
     """The cross-validated rows (default trained, supervised only) for one fold seed."""
     texts = gold["text"].tolist()
     labels = {d: gold[d].tolist() for d in DIMS}
     rows = []
-    for name, coder in (("default trained (5-fold)", FrameworkCoder(fw, dimension=list(DIMS),
-                                                                     random_state=seed)),
-                        ("supervised only (5-fold)", SupervisedCoder(framework=fw,
-                                                                      random_state=seed))):
+    for name, coder, ctx in (
+            ("default trained (5-fold)",
+             FrameworkCoder(fw, dimension=list(DIMS), random_state=seed), neighbours(gold)),
+            ("supervised only (5-fold)", SupervisedCoder(framework=fw, random_state=seed),
+             None)):
         t = time.perf_counter()
-        rep = cross_validate_coder(coder, texts, labels, k=k, random_state=seed)
+        rep = cross_validate_coder(coder, texts, labels, k=k, random_state=seed, context=ctx)
         el = time.perf_counter() - t
         for dim in DIMS:
             sub = rep.predictions[rep.predictions["dimension"] == dim].sort_values("unit")
@@ -167,8 +181,9 @@ def select_batches(gold: pd.DataFrame, batches: str | None) -> pd.DataFrame:
     return gold[mask].reset_index(drop=True)
 
 
-def run(corpora_root: str, k: int = 5, seed: int = 0, batches: str | None = None) -> pd.DataFrame:
-    gold = select_batches(load_gold(corpora_root), batches)
+def run(corpora_root: str, k: int = 5, seed: int = 0, batches: str | None = None,
+        context: bool = True) -> pd.DataFrame:
+    gold = select_batches(load_gold(corpora_root, context=context), batches)
     fw = load_framework("quanyu")
     texts = gold["text"].tolist()
     rows = []
@@ -184,7 +199,8 @@ def run(corpora_root: str, k: int = 5, seed: int = 0, batches: str | None = None
         add("char n-gram LR (5-fold)", dim, char_lr_cv(texts, gold[dim].tolist(), k, seed),
             time.perf_counter() - t)
     t = time.perf_counter()
-    ootb = code(texts, framework=fw, unit="as-is", dimension=list(DIMS), random_state=seed).wide()
+    ootb = FrameworkCoder(fw, dimension=list(DIMS), random_state=seed).fit().predict(
+        texts, context=neighbours(gold))
     el = time.perf_counter() - t
     for dim in DIMS:
         add("out of the box", dim, ootb[dim].tolist(), el)
@@ -220,6 +236,8 @@ def main(argv=None) -> int:
                     help="comma-separated fold seeds: also report the cross-validated scores' "
                          "mean and range over them (e.g. 0,1,2)")
     ap.add_argument("--json", default=None, help="also write the results as JSON")
+    ap.add_argument("--no-context", action="store_true",
+                    help="code every sentence alone, without its neighbours in its file")
     ap.add_argument("--batches", default=None,
                     help="use only these gold batches, e.g. 1,2 (development runs that leave "
                          "the held-out batch 3 unseen); default: all")
@@ -228,12 +246,15 @@ def main(argv=None) -> int:
 
     # small models: multithreaded BLAS only adds contention
     with threadpool_limits(limits=1):
-        res = run(a.corpora_root, a.k, a.seed, a.batches)
+        res = run(a.corpora_root, a.k, a.seed, a.batches, context=not a.no_context)
         rob = None
         if a.seeds:
             seeds = [int(x) for x in a.seeds.split(",") if x.strip()]
-            rob = robustness(select_batches(load_gold(a.corpora_root), a.batches),
+            rob = robustness(select_batches(load_gold(a.corpora_root,
+                                                      context=not a.no_context), a.batches),
                              load_framework("quanyu"), a.k, seeds)
+    print("sentences coded " + ("alone (--no-context)" if a.no_context
+                                else "with their neighbours in their file"))
     print(res.to_string(index=False))
     if rob is not None:
         print()

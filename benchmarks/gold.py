@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -140,7 +141,7 @@ def read_gold_csv(path: str | os.PathLike = DEFAULT_CSV) -> pd.DataFrame:
 
 
 def load_gold(corpora_root: str | os.PathLike,
-              path: str | os.PathLike = DEFAULT_CSV) -> pd.DataFrame:
+              path: str | os.PathLike = DEFAULT_CSV, context: bool = False) -> pd.DataFrame:
     """Load the gold set with the sentence texts read from the corpora.
 
     Parameters
@@ -149,6 +150,12 @@ def load_gold(corpora_root: str | os.PathLike,
         The shared corpora folder (the one holding ``cpc_congress_reports/`` etc.).
     path : path-like
         The gold CSV; default ``benchmarks/data/coding_gold.csv``.
+    context : bool, default False
+        Also add ``prev_text`` and ``next_text``: the sentences just before and just
+        after the span in its file, cut by the toolkit's own sentence splitter
+        (:func:`quanyu_nlp.corpus.split_sentences`, what ``code(corpus,
+        unit="sentence")`` uses), ``""`` at the start or end of the file.  They are
+        what the coder sees as a sentence's neighbours when it codes a whole document.
 
     Returns
     -------
@@ -167,7 +174,8 @@ def load_gold(corpora_root: str | os.PathLike,
         raise GoldError(f"corpora root {root} is not a folder; pass the path of ../shared/corpora")
     df = read_gold_csv(path)
     texts: dict[str, str] = {}
-    out = []
+    spans: dict[str, list[tuple[int, int]]] = {}
+    out, prevs, nexts = [], [], []
     for r in df.itertuples(index=False):
         if r.path not in texts:
             f = resolve_path(root, r.path)
@@ -190,9 +198,52 @@ def load_gold(corpora_root: str | os.PathLike,
                 "the corpora copy differs from the one the set was coded on"
             )
         out.append(text)
+        if context:
+            if r.path not in spans:
+                from quanyu_nlp.corpus import split_sentences
+
+                spans[r.path] = split_sentences(doc)
+            prev, nxt = _neighbours(doc, spans[r.path], r.start, r.end)
+            prevs.append(prev)
+            nexts.append(nxt)
     df = df.copy()
     df["text"] = out
+    if context:
+        df["prev_text"] = prevs
+        df["next_text"] = nexts
     return df
+
+
+_MARKUP = re.compile(r"<[^>]+>|&nbsp;|\*\*|\[查看原文\]\([^)]*\)|\[[^\]]*\]\(https?://[^)]*\)")
+_HEADING = re.compile(r"^#+ ", re.M)
+
+
+def _neighbours(doc: str, spans: list[tuple[int, int]], start: int, end: int) -> tuple[str, str]:
+    """The sentences just before ``start`` and just after ``end`` in the same section.
+
+    The corpora files are raw (HTML paragraphs and Markdown in the news files): a
+    Markdown heading line starts a new section (in the news files, a new item), and a
+    neighbour never crosses one; markup and link lines are dropped from the text, and a
+    span that is only markup is skipped, as a corpus reader would.
+    """
+    lo = max((m.start() for m in _HEADING.finditer(doc, 0, start)), default=0)
+    nxt_head = _HEADING.search(doc, end)
+    hi = nxt_head.start() if nxt_head else len(doc)
+
+    def clean(s: int, e: int) -> str:
+        return " ".join(_MARKUP.sub("", doc[s:e]).split())
+
+    prev = ""
+    for s, e in reversed([sp for sp in spans if sp[1] <= start and sp[0] >= lo]):
+        prev = clean(s, e)
+        if prev:
+            break
+    nxt = ""
+    for s, e in [sp for sp in spans if sp[0] >= end and sp[1] <= hi]:
+        nxt = clean(s, e)
+        if nxt:
+            break
+    return prev, nxt
 
 
 def label_distribution(df: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -114,3 +114,28 @@ def test_reliability_bad_label(tmp_path, capsys):
     assert main(["reliability", str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]) == 2
     err = capsys.readouterr().err
     assert "a.csv row 2, column leadership" in err
+
+
+def test_sentences_are_coded_with_their_neighbours_in_the_row(tmp_path):
+    # One row is a passage on training cadres; the middle sentence is weak on its own.
+    passage = ("镇党委选优配强村党组织书记，分批开展党员干部教育培训。这批党员进步很快。"
+               "一批年轻干部在乡村振兴一线成长起来，党员队伍结构持续优化。")
+    src = _write(tmp_path / "p.csv", [["p1", passage], ["p2", "这批党员进步很快。"]],
+                 ["id", "text"])
+    got = {}
+    for w in ("0.2", "0"):
+        out = tmp_path / f"coded{w}.csv"
+        assert main(["code", str(src), "--unit", "sentence", "--context-weight", w,
+                     "-o", str(out)]) == 0
+        df = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        got[w] = df[df["sentence"] == "这批党员进步很快。"]["leadership"].tolist()
+    assert got["0.2"][0] == "队伍引领"          # read within its passage
+    assert got["0.2"][1] == got["0"][1] == got["0"][0] != "队伍引领"   # alone
+
+
+def test_bad_context_weight_is_one_line(units, tmp_path, capsys):
+    out = tmp_path / "coded.csv"
+    assert main(["code", str(units), "--context-weight", "3", "-o", str(out)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "context_weight" in err and len(err.splitlines()) == 1
+    assert not out.exists()

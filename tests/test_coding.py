@@ -407,3 +407,108 @@ def test_match_offsets_are_verbatim(pieces):
     for r in m.itertuples():
         assert text[r.start:r.end] == r.term
         assert (r.weight == 0) == (r.negated or r.purpose)
+
+
+# ---------------------------------------------------------------- neighbours (context)
+# A passage about training cadres (illustrative, written for these tests).
+_CADRES = ("镇党委选优配强村党组织书记，分批开展党员干部教育培训。",
+           "一批年轻干部在乡村振兴一线成长起来，党员队伍结构持续优化。")
+
+
+def test_neighbour_context_stays_in_its_document_and_follows_offsets():
+    from quanyu_nlp.coding._units import neighbour_context
+
+    # rows out of order: neighbours follow start, not row order, and never cross doc_id
+    u = pd.DataFrame({"doc_id": ["a", "b", "a", "a"], "start": [10, 0, 0, 20],
+                      "text": ["乙。", "丙。", "甲。", "丁。"]})
+    assert neighbour_context(u) == [("甲。", "丁。"), ("", ""), ("", "乙。"), ("乙。", "")]
+    with pytest.raises(ParameterError, match="doc_id"):
+        neighbour_context(pd.DataFrame({"text": ["甲。"]}))
+
+
+def test_neighbours_tip_a_weak_sentence_towards_its_passage(quanyu):
+    c = FrameworkCoder(quanyu, dimension="leadership").fit()
+    unit = ["这批党员进步很快。"]
+    alone = c.predict(unit, context=None)["leadership"][0]
+    within = c.predict(unit, context=[_CADRES])["leadership"][0]
+    assert alone != "队伍引领" and within == "队伍引领"
+    # a sentence with no Party reference stays 无 among the same neighbours
+    assert c.predict(["这项工作持续了三年。"], context=[_CADRES])["leadership"][0] == "无"
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.sampled_from(["这批党员进步很快。", "社区党委组建党建联合体。", "今天多云转晴。",
+                        "街道健全议事协商机制。", "党员先锋队冲锋在前。"]),
+       st.sampled_from(["", "支部书记带头入户走访。", "全体党员重温入党誓词。",
+                        "今天多云转晴。"]),
+       st.sampled_from(["", "建立党员联系户制度。", "会议结束。"]))
+def test_neighbours_never_add_to_none(unit, prev, nxt):
+    # Neighbours add category evidence only: the unit's 无 probability can only fall.
+    c = _context_coder()
+    a = c.predict_proba([unit], "leadership", context=None)
+    b = c.predict_proba([unit], "leadership", context=[(prev, nxt)])
+    assert b["无"][0] <= a["无"][0] + 1e-12
+    assert np.isclose(b.to_numpy().sum(), 1.0)
+    if not prev and not nxt:
+        np.testing.assert_allclose(a.to_numpy(), b.to_numpy())
+
+
+_CTX_CODER = []
+
+
+def _context_coder():
+    if not _CTX_CODER:
+        _CTX_CODER.append(FrameworkCoder("quanyu", dimension="leadership").fit())
+    return _CTX_CODER[0]
+
+
+def test_code_on_a_corpus_reads_neighbours_and_weight_zero_does_not(quanyu):
+    doc = "".join([_CADRES[0], "这批党员进步很快。", _CADRES[1]])
+    c = corpus_from_texts([doc, "这批党员进步很快。"])
+    w = code(c, framework=quanyu, dimension="leadership").wide()
+    lab = w.set_index(["doc_id", "text"])["leadership"]
+    assert lab[(w["doc_id"][0], "这批党员进步很快。")] == "队伍引领"
+    # the same sentence alone in its own document has no neighbours
+    assert lab[(w["doc_id"].iloc[-1], "这批党员进步很快。")] != "队伍引领"
+    w0 = code(c, framework=quanyu, dimension="leadership", context_weight=0).wide()
+    assert w0["leadership"].iloc[1] == w0["leadership"].iloc[-1]
+    # as-is units (one per document) never have neighbours
+    as_is = code([doc.split("。")[1] + "。"], framework=quanyu, unit="as-is",
+                 dimension="leadership").wide()
+    assert as_is["leadership"][0] == w0["leadership"].iloc[-1]
+
+
+def test_bad_context_is_a_parameter_error(quanyu):
+    c = FrameworkCoder(quanyu, dimension="leadership").fit()
+    with pytest.raises(ParameterError, match="one pair per unit"):
+        c.predict(["甲。", "乙。"], context=[("", "")])
+    with pytest.raises(ParameterError, match="previous, next"):
+        c.predict(["甲。"], context=["丙。"])
+    with pytest.raises(ParameterError, match="context="):
+        c.predict(["甲。"], context="neighbours")
+    with pytest.raises(ParameterError, match="context_weight"):
+        FrameworkCoder(quanyu, context_weight=1.5).fit()
+
+
+def test_cross_validation_passes_each_held_out_units_neighbours(toy):
+    from quanyu_nlp.coding import cross_validate_coder
+
+    texts = ["社区建成书香角。", "村里建成书香角。", "街道建成书香角。", "今天多云。",
+             "明天小雨。", "后天晴。"]
+    y = {"leadership": ["组织引领", "组织引领", "组织引领", "无", "无", "无"]}
+    coder = FrameworkCoder(toy, dimension="leadership")
+    seen = []
+
+    class Spy(FrameworkCoder):
+        def predict(self, X, context="auto"):
+            seen.append((list(X), context))
+            return super().predict(X, context=context)
+
+    ctx = [(f"前{i}", f"后{i}") for i in range(len(texts))]
+    spy = Spy(toy, dimension="leadership")
+    rep = cross_validate_coder(spy, texts, y, k=3, context=ctx)
+    assert len(rep.predictions) == len(texts)
+    for X, cx in seen:
+        assert cx == [ctx[texts.index(t)] for t in X]
+    with pytest.raises(ParameterError, match="one \\(previous, next\\) pair"):
+        cross_validate_coder(coder, texts, y, k=3, context=ctx[:2])

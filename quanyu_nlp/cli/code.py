@@ -63,12 +63,14 @@ def run(args) -> int:
     from .._io import atomic_output
     from ..coding import FrameworkCoder
     from ..coding._framework import resolve_framework
+    from ..coding._units import neighbour_context
     from ..corpus import corpus_from_frame, corpus_reshape
 
     frame = read_table(args.input)
     _check_text_column(frame, args.text_column, args.input)
     fw = resolve_framework(args.framework)
-    coder = FrameworkCoder(fw, threshold=args.threshold, random_state=args.seed)
+    coder = FrameworkCoder(fw, threshold=args.threshold, context_weight=args.context_weight,
+                           random_state=args.seed)
     if args.train:
         X, y = read_labelled(args.train, args.text_column, fw)
         coder.fit(X, y)
@@ -78,6 +80,7 @@ def run(args) -> int:
     if args.unit == "as-is":
         out = frame.copy()
         pred_texts = texts
+        context = None  # rows are independent units: no neighbours
     else:
         width = max(6, len(str(len(frame))))
         ids = [f"r{i:0{width}d}" for i in range(len(frame))]
@@ -100,7 +103,11 @@ def run(args) -> int:
         out["sentence_end"] = [p[4] for p in pieces]
         out["sentence"] = [p[1] for p in pieces]
         pred_texts = out["sentence"].tolist()
-    proba = coder.predict_proba(pred_texts) if pred_texts else {}
+        # A sentence's neighbours are the sentences before and after it in its row.
+        context = neighbour_context(pd.DataFrame({"doc_id": [p[0] for p in pieces],
+                                                  "start": out["sentence_start"],
+                                                  "text": pred_texts}))
+    proba = coder.predict_proba(pred_texts, context=context) if pred_texts else {}
     for d in coder.dimensions_:
         if pred_texts:
             lab, sc = coder._decide(proba[d])
@@ -131,6 +138,9 @@ def register(sub) -> None:
                    help="code each row as it is (default) or each of its sentences")
     p.add_argument("--threshold", type=float, default=0.3,
                    help="below this score a unit is 无 (default 0.3)")
+    p.add_argument("--context-weight", type=float, default=0.2,
+                   help="with --unit sentence: weight of the neighbouring sentences of the "
+                        "same row (default 0.2; 0 codes each sentence alone)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.csv", help="output CSV")
     p.set_defaults(func=run)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 
-__all__ = ["as_units", "as_texts", "is_corpus", "UNIT_CHOICES"]
+__all__ = ["as_units", "as_texts", "is_corpus", "neighbour_context", "UNIT_CHOICES"]
 
 UNIT_CHOICES = ("sentence", "paragraph", "as-is")
 _UNIT_TO_LEVEL = {"sentence": "sentences", "paragraph": "paragraphs"}
@@ -99,3 +99,47 @@ def as_units(obj: Any, unit: str = "as-is") -> pd.DataFrame:
     ids = [f"d{i + 1:0{width}d}" for i in range(len(texts))]
     return pd.DataFrame({"unit_id": ids, "doc_id": ids, "start": 0,
                          "end": [len(t) for t in texts], "text": texts})
+
+
+def neighbour_context(units: pd.DataFrame) -> list[tuple[str, str]]:
+    """The previous and next unit of each unit within its document.
+
+    Units are ordered by ``start`` inside each ``doc_id``; the first unit of a
+    document has no previous unit and the last no next one (``""``).  A context never
+    crosses a document boundary, so units coded as they are (one unit per document)
+    have no context at all.
+
+    Parameters
+    ----------
+    units : DataFrame
+        A units table with ``doc_id``, ``start`` and ``text`` (see :func:`as_units`).
+
+    Returns
+    -------
+    list of (str, str)
+        ``(previous text, next text)`` per row of ``units``, in the table's row order.
+
+    Examples
+    --------
+    >>> u = pd.DataFrame({"doc_id": ["a", "a", "b"], "start": [0, 5, 0],
+    ...                   "text": ["甲。", "乙。", "丙。"]})
+    >>> neighbour_context(u)
+    [('', '乙。'), ('甲。', ''), ('', '')]
+    """
+    missing = [c for c in ("doc_id", "start", "text") if c not in units.columns]
+    if missing:
+        raise ParameterError(f"the units table has no {', '.join(missing)} column; "
+                             "neighbours need doc_id, start and text")
+    out = [("", "")] * len(units)
+    order = pd.DataFrame({"doc": units["doc_id"].astype(str).to_numpy(),
+                          "start": pd.to_numeric(units["start"], errors="coerce").fillna(0)
+                          .to_numpy(), "pos": range(len(units))})
+    texts = units["text"].astype(str).tolist()
+    order = order.sort_values(["doc", "start", "pos"], kind="mergesort")
+    for _, g in order.groupby("doc", sort=False):
+        pos = g["pos"].tolist()
+        for j, i in enumerate(pos):
+            prev = texts[pos[j - 1]] if j > 0 else ""
+            nxt = texts[pos[j + 1]] if j + 1 < len(pos) else ""
+            out[i] = (prev, nxt)
+    return out

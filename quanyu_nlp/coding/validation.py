@@ -502,7 +502,7 @@ def score_predictions(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequ
 
 
 def cross_validate_coder(coder: Any, texts: Any, labels: Any, k: int = 5,
-                         random_state: int = 0) -> CrossValidationReport:
+                         random_state: int = 0, context: Any = None) -> CrossValidationReport:
     """k-fold cross-validation of a coder against labels people gave.
 
     The coder is cloned and fitted on k−1 folds (``coder.fit(texts, labels)``) and
@@ -520,12 +520,22 @@ def cross_validate_coder(coder: Any, texts: Any, labels: Any, k: int = 5,
         Labels per dimension; empty cells are left out of that dimension's scores.
     k : int, default 5
     random_state : int, default 0
+    context : list of (str, str), optional
+        Each unit's (previous, next) text in its document, passed to the coder's
+        ``predict`` for the held-out units (coders that read neighbours, such as
+        :class:`FrameworkCoder`).  The neighbours' labels are never used, so a held-out
+        unit's context may be a training unit's text without leaking its label.
 
     Returns
     -------
     CrossValidationReport
     """
     X = np.array(as_texts(texts), dtype=object)
+    if context is not None:
+        context = list(context)
+        if len(context) != len(X):
+            raise ParameterError(f"context has {len(context)} pairs for {len(X)} texts; give "
+                                 "one (previous, next) pair per unit")
     dims_hint = getattr(coder, "dimension", None)
     dims_hint = [dims_hint] if isinstance(dims_hint, str) else dims_hint
     ybd = labels_by_dimension(labels, dims_hint)
@@ -546,7 +556,10 @@ def cross_validate_coder(coder: Any, texts: Any, labels: Any, k: int = 5,
     for fold, (tr, te) in enumerate(splits):
         model = clone(coder)
         model.fit(list(X[tr]), {d: [v[i] for i in tr] for d, v in ybd.items()})
-        pr = model.predict(list(X[te]))
+        if context is None:
+            pr = model.predict(list(X[te]))
+        else:
+            pr = model.predict(list(X[te]), context=[context[i] for i in te])
         for d in ybd:
             if d not in pr.columns:
                 continue
