@@ -84,6 +84,8 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any, str]]] = {
         "dimensions": (_ANY_LIST, [], "dimensions to code (empty: all)"),
         "threshold": ((float, int), -1.0,
                       "score below which a unit is 无 (negative: the coder's default)"),
+        "context_weight": ((float, int), 0.2,
+                           "weight of a unit's neighbours in its document (0: each unit alone)"),
         "labelled": ((str,), "", "a CSV of units you coded, to train on (relative to the config)"),
         "human_sheets": (_ANY_LIST, [], "coded sheets for reliability (relative to the config)"),
     },
@@ -283,6 +285,10 @@ def _check_values(cfg: Config) -> None:
     if thr > 1:
         raise ConfigError(f"{cfg.where('coding', 'threshold')}: threshold {thr} must be "
                           "between 0 and 1 (or negative for the coder's default)")
+    cw = cfg["coding"]["context_weight"]
+    if not 0 <= cw <= 1:
+        raise ConfigError(f"{cfg.where('coding', 'context_weight')}: context_weight {cw} must be "
+                          "between 0 and 1 (0 codes each unit on its own)")
     for key in ("top_n", "window"):
         if cfg["explore"][key] < 1:
             raise ConfigError(f"{cfg.where('explore', key)}: [explore] {key} must be >= 1")

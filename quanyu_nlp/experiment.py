@@ -310,7 +310,10 @@ def _step_coding(ctx: _Context) -> dict:
     if c["labelled"]:
         labelled = pd.read_csv(ctx.cfg.resolve(c["labelled"]), dtype=str, keep_default_na=False)
     units = ctx["structure"]["units"]
+    # The structure step's units keep doc_id and offsets, so each unit is coded with
+    # its neighbours in its document (context_weight).
     kwargs = dict(framework=fw, unit="as-is", dimensions=dims,
+                  context_weight=float(c["context_weight"]),
                   random_state=ctx.cfg["experiment"]["seed"])
     if c["threshold"] >= 0:
         kwargs["threshold"] = c["threshold"]
@@ -468,11 +471,14 @@ def _report_manifest(ctx: _Context) -> dict:
                           "hash": fw.hash,
                           "labels": {d: list(fw.dimension(d).labels)
                                      for d in ctx["coding"]["dimensions"]}}
-        m["coding"] = {"method": "lexicon + exemplar model + codebook tie-break rules",
+        m["coding"] = {"method": "lexicon + exemplar model + codebook tie-break rules"
+                       + (" + neighbouring units" if cfg["coding"]["context_weight"] > 0
+                          else ""),
                        "unit": cfg["structure"]["unit"],
                        "dimensions": ctx["coding"]["dimensions"],
                        "threshold": cfg["coding"]["threshold"] if cfg["coding"]["threshold"] >= 0
-                       else "default", "labelled": cfg["coding"]["labelled"] or None}
+                       else "default", "context_weight": cfg["coding"]["context_weight"],
+                       "labelled": cfg["coding"]["labelled"] or None}
     if "topics" in ctx.results and "model" in ctx["topics"]:
         t = cfg["topics"]
         m["topics"] = {"model": t["model"].upper(), "backend": "tomotopy" if t["model"] != "nmf"

@@ -45,6 +45,8 @@ def test_demo_and_template_load():
     ('[corpus]\npath = "docs"\n[segment]\nbackend = "thulac"\n', r"line 4: \[segment\] backend = 'thulac' is not one of"),
     ('[corpus]\npath = "docs"\n[topics]\niterations = "many"\n', r"line 4: \[topics\] iterations must be int"),
     ('[corpus]\npath = "docs"\n[coding]\nenabled = 1\n', r"line 4: \[coding\] enabled must be bool"),
+    ('[corpus]\npath = "docs"\n[coding]\ncontext_weight = 2\n',
+     r"line 4: context_weight 2 must be between 0 and 1"),
 ])
 def test_config_errors_name_line_and_key(tmp_path, body, pattern):
     p = write(tmp_path, body)

@@ -44,11 +44,11 @@ class FrameworkCoder(BaseEstimator):
        with a ``doc_id``), the neighbouring units: their category probabilities are
        added with weight ``context_weight``,
        ``p(c) ∝ p_unit(c) + context_weight · (p_prev(c) + p_next(c))`` for every
-       category c but not for 无.  A sentence is still coded on its own evidence —
-       neighbours can only tip a weakly coded sentence towards the category its
-       passage is about, never make it 无, and a unit coded as it is (one unit per
-       document, as in ``quanyu code`` without ``--unit sentence``) has no
-       neighbours.
+       category c but not for 无.  The neighbours' evidence tips a sentence whose own
+       evidence is weak or split towards the category its passage is about; a
+       sentence with no Party reference of its own stays 无 unless both neighbours
+       are confidently one category.  A unit coded as it is (one unit per document,
+       as in ``quanyu code`` without ``--unit sentence``) has no neighbours.
 
     The unit gets the most probable label, or the none label (无) when the best
     category's probability is below ``threshold``.
@@ -75,10 +75,11 @@ class FrameworkCoder(BaseEstimator):
     context_weight : float, default 0.2
         Weight of each neighbouring unit's category probabilities (see 4. above); 0
         codes every unit in isolation.  Party-building prose runs in passages: on the
-        whole-block batches of the gold set (``benchmarks/coding_bench.py``) the
-        neighbours raised leadership macro-F1 by about 0.03 out of the box and 0.03
-        trained, and results macro-F1 trained by 0.03; neighbours' 无 is left out
-        because with it they mostly pulled sentences with their own evidence to 无.
+        gold set (``benchmarks/coding_bench.py``, batches 1 + 2) the neighbours
+        raised leadership macro-F1 by about 0.03, out of the box and trained, and
+        results macro-F1 trained by 0.02 (out of the box −0.01); neighbours' 无 is
+        left out because with it they pulled sentences with evidence of their own to
+        无 (docs/coding.md, Quality).
     C : float, default 1.0
         Inverse regularisation of the model (stronger than :class:`SupervisedCoder`'s
         default: exemplars are few and unlike the user's text).
