@@ -5,8 +5,9 @@
 - :class:`SupervisedCoder` — word + character n-gram TF-IDF, class balancing,
   calibrated probabilities, one model per dimension;
 - :func:`code` / :class:`FrameworkCoder` — the default: lexicon + a model of the
-  framework's exemplars + the codebook's tie-breaks; works with zero user labels and
-  improves with them;
+  framework's exemplars + the codebook's tie-breaks + each unit's neighbours in its
+  document (:func:`neighbour_context`); works with zero user labels and improves with
+  them;
 - :class:`Codings` — tidy rows unit_id, doc_id, start, end, dimension, category, score,
   method;
 - validation: :func:`sample_for_coding`, :func:`read_coding_sheet`, :func:`cohen_kappa`,
@@ -24,6 +25,7 @@ from .codings import CODING_COLUMNS, Codings
 from .default import FrameworkCoder, code
 from .dictionary import DictionaryCoder
 from .rules import RULES, Rule, apply_rules
+from ._units import neighbour_context
 from .supervised import SupervisedCoder
 from .validation import (CrossValidationReport, cohen_kappa, cross_validate_coder,
                          krippendorff_alpha, percent_agreement, read_coding_sheet,
@@ -33,4 +35,4 @@ __all__ = ["Codings", "CODING_COLUMNS", "code", "FrameworkCoder", "DictionaryCod
            "SupervisedCoder", "Rule", "RULES", "apply_rules", "sample_for_coding",
            "read_coding_sheet", "cohen_kappa", "krippendorff_alpha", "percent_agreement",
            "reliability_report", "cross_validate_coder", "CrossValidationReport",
-           "suggest_units_to_code"]
+           "suggest_units_to_code", "neighbour_context"]

@@ -111,8 +111,9 @@ def neighbour_context(units: pd.DataFrame) -> list[tuple[str, str]]:
 
     Parameters
     ----------
-    units : DataFrame
-        A units table with ``doc_id``, ``start`` and ``text`` (see :func:`as_units`).
+    units : DataFrame or Corpus
+        A units table with ``doc_id``, ``start`` and ``text`` (see :func:`as_units`), or
+        a Corpus of sentences or paragraphs (its units, in the Corpus's order).
 
     Returns
     -------
@@ -126,6 +127,8 @@ def neighbour_context(units: pd.DataFrame) -> list[tuple[str, str]]:
     >>> neighbour_context(u)
     [('', '乙。'), ('甲。', ''), ('', '')]
     """
+    if is_corpus(units):
+        units = as_units(units, "as-is")
     missing = [c for c in ("doc_id", "start", "text") if c not in units.columns]
     if missing:
         raise ParameterError(f"the units table has no {', '.join(missing)} column; "
