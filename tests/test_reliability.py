@@ -212,3 +212,19 @@ def test_suggest_units_to_code_orders_by_uncertainty(toy):
     assert len(s2) == 2
     with pytest.raises(ParameterError, match="strategy"):
         suggest_units_to_code(c, n=2, strategy="random")
+
+
+def test_suggest_with_a_coder_reads_neighbours_like_code(toy):
+    from quanyu_nlp.coding import FrameworkCoder
+
+    docs = ["街道成立党建联合体。大家聊聊社区里的事。开展主题教育。", "今天多云转晴。"]
+    coder = FrameworkCoder(toy).fit()
+    s = suggest_units_to_code(coder, corpus_from_texts(docs), n=10, dimension="leadership",
+                              unit="sentence")
+    c = coder.code(corpus_from_texts(docs), unit="sentence")
+    best = dict(zip(c.units["unit_id"], c.proba["leadership"].idxmax(axis=1)))
+    assert dict(zip(s["unit_id"], s["leadership"])) == {u: best[u] for u in s["unit_id"]}
+    # the middle sentence has neighbours, so its probabilities differ from coding it alone
+    alone = coder.predict_proba(["大家聊聊社区里的事。"], "leadership", context=None)
+    mid = c.units.index[c.units["text"] == "大家聊聊社区里的事。"][0]
+    assert not alone.iloc[0].equals(c.proba["leadership"].iloc[mid])

@@ -24,7 +24,7 @@ from .._io import atomic_output
 from ..errors import ColumnError, InputError, ParameterError
 from ._framework import (dimension_labels, none_label, normalise_column, normalise_label,
                          resolve_framework, select_dimensions)
-from ._units import as_texts, as_units
+from ._units import as_texts, as_units, neighbour_context
 from .codings import Codings
 from .supervised import labels_by_dimension
 
@@ -597,6 +597,16 @@ def cross_validate_coder(coder: Any, texts: Any, labels: Any, k: int = 5,
 # ---------------------------------------------------------------------------------
 # uncertainty sampling
 # ---------------------------------------------------------------------------------
+def _takes_context(coder: Any) -> bool:
+    """Whether ``coder.predict_proba`` reads units' neighbours (a ``context`` argument)."""
+    import inspect
+
+    try:
+        return "context" in inspect.signature(coder.predict_proba).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def suggest_units_to_code(codings_or_coder: Any, corpus: Any = None, n: int = 20,
                           dimension: str | None = None, strategy: str = "margin",
                           unit: str = "sentence", exclude: Iterable[str] = ()) -> pd.DataFrame:
@@ -637,7 +647,11 @@ def suggest_units_to_code(codings_or_coder: Any, corpus: Any = None, n: int = 20
         if corpus is None:
             raise ParameterError("pass the corpus to code when giving a coder")
         units = as_units(corpus, unit)
-        proba = codings_or_coder.predict_proba(units["text"].tolist())
+        if _takes_context(codings_or_coder):  # read each unit with its neighbours, as code() does
+            proba = codings_or_coder.predict_proba(units["text"].tolist(),
+                                                   context=neighbour_context(units))
+        else:
+            proba = codings_or_coder.predict_proba(units["text"].tolist())
         if isinstance(proba, pd.DataFrame):
             proba = {dimension or "label": proba}
     dims = [dimension] if dimension else list(proba)
