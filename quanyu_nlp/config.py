@@ -74,6 +74,7 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any, str]]] = {
         "iterations": ((int,), 300, "sampler iterations"),
         "unit": ((str,), "documents", "documents or paragraphs"),
         "effects": ((str,), "", "formula for topic effects, e.g. '~ field + year'"),
+        "effects_method": ((str,), "bootstrap", "bootstrap, delta or composition"),
         "seeded_dimension": ((str,), "", "also fit framework-seeded topics for this dimension"),
         "n_free": ((int,), 3, "free topics beside the seeded ones"),
         "n_terms": ((int,), 10, "top terms per topic in tables"),
@@ -110,6 +111,7 @@ _CHOICES = {
     ("segment", "backend"): ("rjieba", "jieba"),
     ("topics", "model"): ("lda", "nmf", "seeded"),
     ("topics", "unit"): ("documents", "paragraphs"),
+    ("topics", "effects_method"): ("bootstrap", "delta", "composition"),
     ("figures", "preset"): ("single", "double", "slide"),
     ("figures", "font"): ("sans", "serif"),
 }
@@ -281,6 +283,10 @@ def _check_values(cfg: Config) -> None:
                           "range; a topic model needs k >= 2")
     if cfg["topics"]["iterations"] < 1:
         raise ConfigError(f"{cfg.where('topics', 'iterations')}: iterations must be >= 1")
+    if cfg["topics"]["effects_method"] == "composition" and cfg["topics"]["model"] == "nmf":
+        raise ConfigError(f"{cfg.where('topics', 'effects_method')}: effects_method = "
+                          "'composition' draws from an LDA posterior; NMF has none: use "
+                          "'bootstrap' or 'delta', or model = 'lda'")
     thr = cfg["coding"]["threshold"]
     if thr > 1:
         raise ConfigError(f"{cfg.where('coding', 'threshold')}: threshold {thr} must be "

@@ -219,7 +219,8 @@ def _step_topics(ctx: _Context) -> dict:
     if t["effects"]:
         for var in _formula_vars(t["effects"]):
             _need_var(ctx, toks.docvars, "topics", "effects", var)
-        eff = tp.topic_effects(model, toks.docvars, formula=t["effects"], random_state=seed)
+        eff = tp.topic_effects(model, toks.docvars, formula=t["effects"],
+                               method=t["effects_method"], random_state=seed)
         tables["topic_effects"] = eff.reset_index(drop=True)
     if t["seeded_dimension"] and t["model"] != "seeded":
         seeded = tp.SeededTopics(framework=ctx.cfg["coding"]["framework"],

@@ -45,6 +45,10 @@ def test_demo_and_template_load():
     ('[corpus]\npath = "docs"\n[segment]\nbackend = "thulac"\n', r"line 4: \[segment\] backend = 'thulac' is not one of"),
     ('[corpus]\npath = "docs"\n[topics]\niterations = "many"\n', r"line 4: \[topics\] iterations must be int"),
     ('[corpus]\npath = "docs"\n[coding]\nenabled = 1\n', r"line 4: \[coding\] enabled must be bool"),
+    ('[corpus]\npath = "docs"\n[topics]\nmodel = "nmf"\neffects_method = "composition"\n',
+     r"line 5: effects_method = 'composition' draws from an LDA posterior"),
+    ('[corpus]\npath = "docs"\n[topics]\neffects_method = "mcmc"\n',
+     r"line 4: \[topics\] effects_method = 'mcmc' is not one of: bootstrap, delta, composition"),
     ('[corpus]\npath = "docs"\n[coding]\ncontext_weight = 2\n',
      r"line 4: context_weight 2 must be between 0 and 1"),
 ])

@@ -505,3 +505,57 @@ def test_no_warnings_on_a_plain_fit():
         warnings.simplefilter("error")
         LdaTopics(2, iterations=50, random_state=1).fit(DOCS)
         NmfTopics(2, random_state=1).fit(DOCS)
+
+
+# ---------------------------------------------------------------- method of composition
+@pytest.mark.parametrize("backend", ["tomotopy", "gensim"])
+def test_lda_keeps_each_units_posterior_dirichlet(backend):
+    m = LdaTopics(2, backend=backend, iterations=100, random_state=1).fit(DOCS)
+    post = m.doc_topic_posterior_
+    assert post.shape == m.doc_topics_.shape and (post > 0).all()
+    # normalised, the posterior is the unit's shares; its size grows with the unit's length
+    np.testing.assert_allclose(post / post.sum(axis=1, keepdims=True), m.doc_topics_,
+                               rtol=1e-4, atol=1e-6)
+    assert not hasattr(NmfTopics(2, random_state=1).fit(DOCS), "doc_topic_posterior_")
+
+
+def test_hc1_matches_statsmodels():
+    import statsmodels.api as sm
+
+    from quanyu_nlp.topics.effects import _hc1_ols
+
+    theta, dv = _planted(n=80)
+    X = np.column_stack([np.ones(len(dv)), dv["region"] == "西部", dv["year"]]).astype(float)
+    beta, covs = _hc1_ols(theta, X)
+    for k in range(theta.shape[1]):
+        fit = sm.OLS(theta[:, k], X).fit(cov_type="HC1")
+        np.testing.assert_allclose(beta[k], fit.params, rtol=1e-8)
+        np.testing.assert_allclose(covs[k], fit.cov_params(), rtol=1e-6)
+
+
+def test_composition_carries_the_models_uncertainty():
+    corpus_dv = pd.DataFrame({"field": ["防汛"] * 10 + ["培训"] * 10})
+    m = LdaTopics(2, iterations=100, random_state=1).fit(DOCS)
+    flood = _flood_topic(m)
+    delta = topic_effects(m, corpus_dv, "~ field", method="delta")
+    comp = topic_effects(m, corpus_dv, "~ field", method="composition", n_boot=100,
+                         random_state=0)
+    assert comp.attrs["method"] == "composition" and comp.attrs["n_boot"] == 100
+    def key(e):
+        return e[(e["topic"] == flood) & (e["term"] == "field[T.防汛]")].iloc[0]
+
+    d, c = key(delta), key(comp)
+    # the same effect, a wider interval: the shares of 20 short units are uncertain
+    assert c.estimate > 0.5 and abs(c.estimate - d.estimate) < 0.1
+    assert c.std_err > d.std_err and c.ci_low < c.estimate < c.ci_high
+    again = topic_effects(m, corpus_dv, "~ field", method="composition", n_boot=100,
+                          random_state=0)
+    pd.testing.assert_frame_equal(comp, again)
+    logit = topic_effects(m, corpus_dv, "~ field", method="composition", link="logit",
+                          n_boot=20, random_state=0)
+    assert key(logit).estimate > 0
+    with pytest.raises(ParameterError, match="composition"):
+        topic_effects(NmfTopics(2, random_state=1).fit(DOCS), corpus_dv, "~ field",
+                      method="composition")
+    with pytest.raises(ParameterError, match="composition"):
+        topic_effects(m.doc_topics_, corpus_dv, "~ field", method="composition")

@@ -127,6 +127,42 @@ def _fit_one(y: np.ndarray, X: np.ndarray, link: str):
         return sm.GLM(y, X, family=sm.families.Binomial()).fit(cov_type="HC1")
 
 
+def _hc1_ols(Y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OLS of every column of ``Y`` on ``X``: coefficients (topics x terms) and HC1
+    covariances (topics x terms x terms), the same as statsmodels' ``cov_type="HC1"``."""
+    n, p = X.shape
+    # through the pseudo-inverse of X, not of X'X: a raw year column makes X'X badly
+    # conditioned
+    xp = np.linalg.pinv(X)
+    xtx_inv = xp @ xp.T
+    beta = (xp @ Y).T
+    resid = Y - X @ beta.T
+    covs = np.empty((Y.shape[1], p, p))
+    for k in range(Y.shape[1]):
+        meat = (X * resid[:, [k]] ** 2).T @ X
+        covs[k] = xtx_inv @ meat @ xtx_inv * (n / (n - p))
+    return beta, covs
+
+
+def _composition_draws(post: np.ndarray, X: np.ndarray, link: str, n_draws: int,
+                       rng: np.random.RandomState) -> np.ndarray:
+    """Coefficient draws (draws x topics x terms) by the method of composition."""
+    k = post.shape[1]
+    out = np.empty((n_draws, k, X.shape[1]))
+    for b in range(n_draws):
+        g = rng.standard_gamma(np.maximum(post, 1e-12))
+        theta = g / g.sum(axis=1, keepdims=True)          # one Dirichlet draw per unit
+        if link == "identity":
+            beta, covs = _hc1_ols(theta, X)
+        else:
+            fits = [_fit_one(np.clip(theta[:, t], 1e-9, 1 - 1e-9), X, link) for t in range(k)]
+            beta = np.array([f.params for f in fits])
+            covs = np.array([f.cov_params() for f in fits])
+        for t in range(k):
+            out[b, t] = rng.multivariate_normal(beta[t], covs[t], check_valid="ignore")
+    return out
+
+
 def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year", *,
                   method: str = "bootstrap", link: str = "identity", n_boot: int = 200,
                   level: float = 0.95, random_state=None) -> pd.DataFrame:
@@ -141,11 +177,18 @@ def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year
         default: the document variables of the Tokens or Dfm the model was fit on.
     formula : str
         A patsy right-hand side, e.g. ``"~ region + year"`` or ``"~ C(year) + field"``.
-    method : {"bootstrap", "delta"}
+    method : {"bootstrap", "delta", "composition"}
         ``"bootstrap"``: refit on ``n_boot`` resamples of documents; ``std_err`` is
         the bootstrap standard deviation and the interval the percentile interval.
         ``"delta"``: analytical heteroskedasticity-robust (HC1) standard errors with
-        normal intervals.
+        normal intervals.  ``"composition"``: the method of composition of the
+        structural topic model (Roberts et al. 2014, ``estimateEffect``): ``n_boot``
+        times, draw every unit's shares from its posterior Dirichlet
+        (``doc_topic_posterior_`` of an LDA or seeded model), refit, and draw the
+        coefficients from their HC1 sampling distribution; ``estimate`` is the mean
+        of the draws, ``std_err`` their standard deviation, the interval their
+        percentiles.  It carries the topic model's uncertainty about each unit's
+        shares into the effects, which the other two methods treat as data.
     link : {"identity", "logit"}
         ``"identity"``: OLS, estimates are changes in topic share. ``"logit"``:
         fractional logit (GLM binomial), estimates are changes in log-odds.
@@ -157,16 +200,23 @@ def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year
     Returns
     -------
     pandas.DataFrame
-        ``topic, label, term, estimate, std_err, ci_low, ci_high, n``. The shares are
-        treated as data: uncertainty of the topic model itself is not propagated.
+        ``topic, label, term, estimate, std_err, ci_low, ci_high, n``. With
+        ``"bootstrap"`` and ``"delta"`` the shares are treated as data; with
+        ``"composition"`` their posterior uncertainty is propagated.
 
     Raises
     ------
     ColumnError
         A variable in ``formula`` is not a document variable (the message lists them).
     """
-    if method not in ("bootstrap", "delta"):
-        raise ParameterError(f"method={method!r} is unknown; use 'bootstrap' or 'delta'")
+    if method not in ("bootstrap", "delta", "composition"):
+        raise ParameterError(f"method={method!r} is unknown; use 'bootstrap', 'delta' or "
+                             "'composition'")
+    post = getattr(model, "doc_topic_posterior_", None)
+    if method == "composition" and post is None:
+        raise ParameterError("method='composition' draws shares from an LDA or seeded "
+                             "model's posterior (doc_topic_posterior_); this model has none "
+                             "(NMF or a plain array): use 'bootstrap' or 'delta'")
     if link not in ("identity", "logit"):
         raise ParameterError(f"link={link!r} is unknown; use 'identity' or 'logit'")
     if not 0 < level < 1:
@@ -190,6 +240,15 @@ def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year
     if method == "delta":
         se = np.array([f.bse for f in fits])
         lo, hi = est - z * se, est + z * se
+    elif method == "composition":
+        if int(n_boot) < 2:
+            raise ParameterError(f"n_boot={n_boot} is too small; use at least 50")
+        draws = _composition_draws(np.asarray(post, dtype=float)[rows_used], Xa, link,
+                                   int(n_boot), np.random.RandomState(random_state))
+        est = draws.mean(axis=0)
+        se = draws.std(axis=0, ddof=1)
+        lo = np.percentile(draws, 100 * alpha / 2, axis=0)
+        hi = np.percentile(draws, 100 * (1 - alpha / 2), axis=0)
     else:
         if int(n_boot) < 2:
             raise ParameterError(f"n_boot={n_boot} is too small; use at least 50")
@@ -216,7 +275,7 @@ def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year
         "n": n,
     })
     out.attrs.update({"formula": formula, "method": method, "link": link, "level": level,
-                      "n_boot": int(n_boot) if method == "bootstrap" else None,
+                      "n_boot": int(n_boot) if method != "delta" else None,
                       "rows_dropped_missing": int(theta.shape[0] - n)})
     return out
 

@@ -11,6 +11,10 @@ comes only from ``random_state``.  They share one fitted interface:
 ``topic_terms_``     tidy table of each topic's top terms with FREX and lift
 ``labels_``          a short label per topic (seeded: the category label)
 ``preprocessing_``   what was filtered out before fitting, and why
+
+The LDA models (plain and seeded) also keep ``doc_topic_posterior_``, each unit's
+posterior Dirichlet parameters over topics, from which
+:func:`~quanyu_nlp.topics.topic_effects` ``(method="composition")`` draws shares.
 """
 
 from __future__ import annotations
@@ -359,8 +363,16 @@ class LdaTopics(_TopicModel):
         phi /= phi.sum(axis=1, keepdims=True)
         theta = np.tile(self._prior_shares(k), (len(data.token_lists), 1))
         nonempty = np.flatnonzero(data.nonempty)
+        # Each unit's posterior Dirichlet given the sampler's topic assignments:
+        # alpha + topic counts (what get_topic_dist normalises).  topic_effects(method=
+        # "composition") draws shares from it to carry the model's uncertainty along.
+        a = np.broadcast_to(np.asarray(mdl.alpha, dtype=float), (k,))
+        post = np.tile(a, (len(data.token_lists), 1))
         if len(nonempty):
             theta[nonempty] = np.array([d.get_topic_dist() for d in mdl.docs], dtype=float)
+            post[nonempty] += np.array([np.bincount(np.asarray(d.topics), minlength=k)
+                                        for d in mdl.docs], dtype=float)
+        self.doc_topic_posterior_ = post
         return phi, theta
 
     def _prior_shares(self, k: int) -> np.ndarray:
@@ -394,13 +406,21 @@ class LdaTopics(_TopicModel):
         self.model_ = lda
         phi = lda.get_topics().astype(float)
         phi /= phi.sum(axis=1, keepdims=True)
-        return phi, self._gensim_infer(bow)
+        gamma = self._gensim_gamma(bow)
+        # gensim's variational gamma is each unit's posterior Dirichlet (see the
+        # tomotopy branch for why it is kept).
+        self.doc_topic_posterior_ = gamma
+        return phi, gamma / gamma.sum(axis=1, keepdims=True)
 
-    def _gensim_infer(self, bow) -> np.ndarray:
+    def _gensim_gamma(self, bow) -> np.ndarray:
         # gensim draws the starting point of each document's inference from the
         # model's RandomState; resetting it makes transform() repeatable.
         self.model_.random_state = np.random.RandomState(self.random_seed_)
         gamma, _ = self.model_.inference(bow)
+        return gamma
+
+    def _gensim_infer(self, bow) -> np.ndarray:
+        gamma = self._gensim_gamma(bow)
         return gamma / gamma.sum(axis=1, keepdims=True)
 
     # new documents ----------------------------------------------------------------
