@@ -174,7 +174,7 @@ def load_gold(corpora_root: str | os.PathLike,
         raise GoldError(f"corpora root {root} is not a folder; pass the path of ../shared/corpora")
     df = read_gold_csv(path)
     texts: dict[str, str] = {}
-    spans: dict[str, list[tuple[int, int]]] = {}
+    spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
     out, prevs, nexts = [], [], []
     for r in df.itertuples(index=False):
         if r.path not in texts:
@@ -202,8 +202,10 @@ def load_gold(corpora_root: str | os.PathLike,
             if r.path not in spans:
                 from quanyu_nlp.corpus import split_sentences
 
-                spans[r.path] = split_sentences(doc)
-            prev, nxt = _neighbours(doc, spans[r.path], r.start, r.end)
+                masked = _mask_markup(doc)
+                spans[r.path] = (masked, split_sentences(masked))
+            masked, sp = spans[r.path]
+            prev, nxt = _neighbours(doc, masked, sp, r.start, r.end)
             prevs.append(prev)
             nexts.append(nxt)
     df = df.copy()
@@ -214,24 +216,34 @@ def load_gold(corpora_root: str | os.PathLike,
     return df
 
 
-_MARKUP = re.compile(r"<[^>]+>|&nbsp;|\*\*|\[查看原文\]\([^)]*\)|\[[^\]]*\]\(https?://[^)]*\)")
+# What a corpus reader would not keep as text: a YAML front matter, Markdown headings,
+# images and links (text and target), bare URLs, HTML tags, &nbsp; and bold marks.
+_MARKUP = re.compile(r"\A---\n.*?\n---[ \t]*\n|^#+ [^\n]*|!?\[[^\]\n]*\]\([^)\n]*\)"
+                     r"|https?://\S+|<[^>]+>|&nbsp;|\*\*", re.S | re.M)
 _HEADING = re.compile(r"^#+ ", re.M)
 
 
-def _neighbours(doc: str, spans: list[tuple[int, int]], start: int, end: int) -> tuple[str, str]:
+def _mask_markup(doc: str) -> str:
+    """``doc`` with markup blanked out by NULs, so every offset stays where it was."""
+    return _MARKUP.sub(lambda m: re.sub(r"[^\n]", "\0", m.group()), doc)
+
+
+def _neighbours(doc: str, masked: str, spans: list[tuple[int, int]], start: int, end: int
+                ) -> tuple[str, str]:
     """The sentences just before ``start`` and just after ``end`` in the same section.
 
-    The corpora files are raw (HTML paragraphs and Markdown in the news files): a
-    Markdown heading line starts a new section (in the news files, a new item), and a
-    neighbour never crosses one; markup and link lines are dropped from the text, and a
-    span that is only markup is skipped, as a corpus reader would.
+    The corpora files are raw (HTML paragraphs and Markdown in the news and article
+    files).  ``masked`` is ``doc`` with its markup blanked (:func:`_mask_markup`) and
+    ``spans`` the sentences of ``masked``: a Markdown heading of ``doc`` starts a new
+    section (in the news files, a new item) and a neighbour never crosses one; a span
+    that is only markup is skipped, as a corpus reader would.
     """
     lo = max((m.start() for m in _HEADING.finditer(doc, 0, start)), default=0)
-    nxt_head = _HEADING.search(doc, end)
-    hi = nxt_head.start() if nxt_head else len(doc)
+    m = _HEADING.search(doc, end)
+    hi = m.start() if m else len(doc)
 
     def clean(s: int, e: int) -> str:
-        return " ".join(_MARKUP.sub("", doc[s:e]).split())
+        return " ".join(masked[s:e].replace("\0", "").split())
 
     prev = ""
     for s, e in reversed([sp for sp in spans if sp[1] <= start and sp[0] >= lo]):

@@ -157,6 +157,21 @@ def test_load_gold_fixture_keeps_crlf_offsets(tmp_path):
     assert df["text"].tolist() == ["支部开展学习。", "党员带头服务群众！", "天气晴。"]
 
 
+def test_load_gold_context_stays_in_its_section_and_drops_markup(tmp_path):
+    # illustrative text written for this test: two news items under Markdown headings
+    text = ("### 甲村建起党群服务站\n\n<p>支部开展学习。</p><p>党员带头服务群众！</p>"
+            "<p>**群众**很满意。</p>\n\n[查看原文](https://example.org/1)\n\n"
+            "### 乙地天气\n\n<p>天气晴。</p>")
+    s2 = text.index("党员")
+    s3 = text.index("天气晴")
+    root, csv = _write_fixture(tmp_path, text, [(s2, s2 + 9), (s3, s3 + 4)])
+    df = gold.load_gold(root, csv, context=True)
+    assert df["text"].tolist() == ["党员带头服务群众！", "天气晴。"]
+    assert df["prev_text"].tolist() == ["支部开展学习。", ""]      # not the other item
+    assert df["next_text"].tolist() == ["群众很满意。", ""]        # markup dropped
+    assert "prev_text" not in gold.load_gold(root, csv).columns
+
+
 def test_load_gold_sha1_mismatch_names_id_and_path(tmp_path):
     text = "支部开展学习。党员带头服务群众。"
     root, csv = _write_fixture(tmp_path, text, [(0, 7), (7, len(text))])
