@@ -357,3 +357,29 @@ def test_select_k_summary_table_with_sd_columns():
     d = KSelectionDisplay.from_select_k(table).data_
     assert set(d["metric"]) == {"npmi", "score"}  # *_sd and all-NaN columns are not metrics
     assert d[(d["metric"] == "npmi") & (d["k"] == 6)]["sd"].iloc[0] == pytest.approx(0.02)
+
+
+def test_display_sets_the_cjk_style_itself_in_a_fresh_session(tmp_path):
+    # A researcher who never called use_style() must not get empty boxes for Chinese.
+    from pypdf import PdfReader
+
+    from quanyu_nlp.viz.style import cjk_style_active
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        assert not cjk_style_active()
+        disp = FrameworkDistributionDisplay.from_codings(make_codings(), dimension="引领方式")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)   # a missing glyph would fail here
+            disp.plot()
+            paths = disp.save(tmp_path / "fresh", provenance=PROV)
+        assert cjk_style_active()
+        plt.close(disp.figure_)
+        # a style the user chose is left alone
+        use_style("slide", font="serif")
+        size = matplotlib.rcParams["font.size"]
+        disp.plot()
+        assert matplotlib.rcParams["font.size"] == size
+        assert "Serif" in matplotlib.rcParams["font.serif"][0]
+        plt.close(disp.figure_)
+    assert "政治引领" in PdfReader(paths["pdf"]).pages[0].extract_text().replace("\n", "")

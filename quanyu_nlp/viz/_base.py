@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._io import atomic_output, atomic_write, sha256_bytes
 from ..errors import ColumnError, OutputError, ParameterError
-from .style import HATCHES, MARKERS, PALETTE, figure_size
+from .style import HATCHES, MARKERS, PALETTE, ensure_cjk_style, figure_size
 
 __all__ = ["Display", "as_frame", "package_versions", "PROVENANCE_KEYS"]
 
@@ -97,6 +97,8 @@ class Display:
     def _new_axes(self, ax, preset: str = "single", height_cm: float | None = None):
         import matplotlib.pyplot as plt
 
+        ensure_cjk_style()  # before any text artist exists: Chinese needs the CJK font
+
         if ax is None:
             # Constrained layout per figure, not through rcParams: matplotlib restores a
             # figure's engine from rcParams after savefig, which would switch it on for
@@ -111,6 +113,7 @@ class Display:
         """``n`` axes in a grid: new figure, a given sequence of Axes, or one Axes split."""
         import matplotlib.pyplot as plt
 
+        ensure_cjk_style()
         nrows = int(np.ceil(n / ncols))
         if ax is None:
             fig, axes = plt.subplots(nrows, ncols, squeeze=False, sharex=sharex,

@@ -325,3 +325,29 @@ def use_style(preset: str = "single", font: str = "sans") -> dict:
     }
     mpl.rcParams.update(rc)
     return rc
+
+
+def cjk_style_active() -> bool:
+    """Whether matplotlib's current default font is one of the toolkit's CJK fonts."""
+    import matplotlib as mpl
+
+    fam = mpl.rcParams["font.family"]
+    fam = [fam] if isinstance(fam, str) else list(fam)
+    families = []
+    for f in fam:
+        families += list(mpl.rcParams.get(f"font.{f}", [f])) if f in (
+            "sans-serif", "serif") else [f]
+    return bool(families) and families[0] in _FAMILY.values()
+
+
+def ensure_cjk_style() -> None:
+    """Apply :func:`use_style` with its defaults unless a CJK style is already active.
+
+    Displays call this before they draw: without it, a figure drawn in a fresh session
+    would fall back to matplotlib's DejaVu Sans and print every Chinese character as an
+    empty box.  A style the user set with :func:`use_style` (any preset or font) is
+    left as it is.
+    """
+    if not cjk_style_active():
+        use_style()
+
