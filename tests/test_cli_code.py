@@ -137,5 +137,8 @@ def test_bad_context_weight_is_one_line(units, tmp_path, capsys):
     out = tmp_path / "coded.csv"
     assert main(["code", str(units), "--context-weight", "3", "-o", str(out)]) != 0
     err = capsys.readouterr().err.strip()
-    assert "context_weight" in err and len(err.splitlines()) == 1
+    assert "--context-weight 3" in err and len(err.splitlines()) == 1
     assert not out.exists()
+    assert main(["code", str(units), "--threshold", "1.5", "-o", str(out)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "--threshold 1.5" in err and len(err.splitlines()) == 1

@@ -66,6 +66,15 @@ def run(args) -> int:
     from ..coding._units import neighbour_context
     from ..corpus import corpus_from_frame, corpus_reshape
 
+    from ..errors import ParameterError
+
+    # Checked before any reading or training, and named by their flags.
+    if not 0 <= args.threshold < 1:
+        raise ParameterError(f"--threshold {args.threshold}: must be at least 0 and below 1 "
+                             "(default 0.3)")
+    if not 0 <= args.context_weight <= 1:
+        raise ParameterError(f"--context-weight {args.context_weight}: must be between 0 and 1 "
+                             "(0 codes each sentence alone; default 0.2)")
     frame = read_table(args.input)
     _check_text_column(frame, args.text_column, args.input)
     fw = resolve_framework(args.framework)
