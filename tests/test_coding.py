@@ -512,3 +512,5 @@ def test_cross_validation_passes_each_held_out_units_neighbours(toy):
         assert cx == [ctx[texts.index(t)] for t in X]
     with pytest.raises(ParameterError, match="one \\(previous, next\\) pair"):
         cross_validate_coder(coder, texts, y, k=3, context=ctx[:2])
+    with pytest.raises(ParameterError, match="SupervisedCoder does not read neighbours"):
+        cross_validate_coder(SupervisedCoder(), texts, y["leadership"], k=3, context=ctx)

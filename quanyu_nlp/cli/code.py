@@ -61,11 +61,9 @@ def run(args) -> int:
     import pandas as pd
 
     from .._io import atomic_output
-    from ..coding import FrameworkCoder
+    from ..coding import FrameworkCoder, neighbour_context
     from ..coding._framework import resolve_framework
-    from ..coding._units import neighbour_context
     from ..corpus import corpus_from_frame, corpus_reshape
-
     from ..errors import ParameterError
 
     # Checked before any reading or training, and named by their flags.

@@ -229,8 +229,7 @@ class FrameworkCoder(BaseEstimator):
                                      "(previous, next) text pairs, one per unit")
             if is_corpus(X) or (isinstance(X, pd.DataFrame)
                                 and {"doc_id", "start", "text"} <= set(X.columns)):
-                units = as_units(X, "as-is") if is_corpus(X) else X
-                return neighbour_context(units)
+                return neighbour_context(X)
             return None
         pairs = list(context)
         if len(pairs) != n:

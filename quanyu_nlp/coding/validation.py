@@ -501,6 +501,16 @@ def score_predictions(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequ
     return summ, per, cm
 
 
+def _takes_context(coder: Any) -> bool:
+    """Whether ``coder.predict_proba`` reads units' neighbours (a ``context`` argument)."""
+    import inspect
+
+    try:
+        return "context" in inspect.signature(coder.predict_proba).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def cross_validate_coder(coder: Any, texts: Any, labels: Any, k: int = 5,
                          random_state: int = 0, context: Any = None) -> CrossValidationReport:
     """k-fold cross-validation of a coder against labels people gave.
@@ -532,6 +542,9 @@ def cross_validate_coder(coder: Any, texts: Any, labels: Any, k: int = 5,
     """
     X = np.array(as_texts(texts), dtype=object)
     if context is not None:
+        if not _takes_context(coder):
+            raise ParameterError(f"{type(coder).__name__} does not read neighbours; pass "
+                                 "context= only with a coder that does (FrameworkCoder)")
         context = list(context)
         if len(context) != len(X):
             raise ParameterError(f"context has {len(context)} pairs for {len(X)} texts; give "
@@ -597,16 +610,6 @@ def cross_validate_coder(coder: Any, texts: Any, labels: Any, k: int = 5,
 # ---------------------------------------------------------------------------------
 # uncertainty sampling
 # ---------------------------------------------------------------------------------
-def _takes_context(coder: Any) -> bool:
-    """Whether ``coder.predict_proba`` reads units' neighbours (a ``context`` argument)."""
-    import inspect
-
-    try:
-        return "context" in inspect.signature(coder.predict_proba).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 def suggest_units_to_code(codings_or_coder: Any, corpus: Any = None, n: int = 20,
                           dimension: str | None = None, strategy: str = "margin",
                           unit: str = "sentence", exclude: Iterable[str] = ()) -> pd.DataFrame:
