@@ -235,14 +235,10 @@ def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year
     from scipy.stats import norm
 
     z = norm.ppf(1 - alpha / 2)
-    fits = [_fit_one(Y[:, k], Xa, link) for k in range(Y.shape[1])]
-    est = np.array([f.params for f in fits])           # topics x terms
-    if method == "delta":
-        se = np.array([f.bse for f in fits])
-        lo, hi = est - z * se, est + z * se
-    elif method == "composition":
-        if int(n_boot) < 2:
-            raise ParameterError(f"n_boot={n_boot} is too small; use at least 50")
+    if method != "delta" and int(n_boot) < 2:
+        raise ParameterError(f"n_boot={n_boot} is too small; use at least 50")
+    if method == "composition":
+        # the point estimate too comes from the draws, so no fit on the shares themselves
         draws = _composition_draws(np.asarray(post, dtype=float)[rows_used], Xa, link,
                                    int(n_boot), np.random.RandomState(random_state))
         est = draws.mean(axis=0)
@@ -250,8 +246,12 @@ def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year
         lo = np.percentile(draws, 100 * alpha / 2, axis=0)
         hi = np.percentile(draws, 100 * (1 - alpha / 2), axis=0)
     else:
-        if int(n_boot) < 2:
-            raise ParameterError(f"n_boot={n_boot} is too small; use at least 50")
+        fits = [_fit_one(Y[:, k], Xa, link) for k in range(Y.shape[1])]
+        est = np.array([f.params for f in fits])           # topics x terms
+    if method == "delta":
+        se = np.array([f.bse for f in fits])
+        lo, hi = est - z * se, est + z * se
+    elif method == "bootstrap":
         rng = np.random.RandomState(random_state)
         boots = np.empty((int(n_boot),) + est.shape)
         for b in range(int(n_boot)):
