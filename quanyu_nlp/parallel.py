@@ -135,26 +135,18 @@ def pmap(func: Callable[[Any], Any], chunks: Iterable[Any], n_jobs: int = 1,
         if local:
             return _pmap_local(func, func if local is True else local, chunks, n_jobs - 1,
                                reuse, initializer, initargs, bar)
-        workers = min(n_jobs, len(chunks))
-        for attempt in (0, 1):
-            ex = _pool(n_jobs if reuse else workers, reuse, initializer, initargs)
-            try:
-                futures = [ex.submit(func, c) for c in chunks]
-                out = []
-                for f in futures:  # in submission order: results stay ordered
-                    out.append(f.result())
-                    if bar is not None:
-                        bar.update(1)
-                return out
-            except BrokenProcessPool:
-                # a worker died (killed, out of memory): a kept pool is dropped, retry once
-                _POOLS.pop(n_jobs, None)
-                if not reuse or attempt:
-                    raise
-            finally:
-                if not reuse:
-                    ex.shutdown(wait=True)
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        def run(ex, attempt):
+            futures = [ex.submit(func, c) for c in chunks]
+            out = []
+            for f in futures:  # in submission order: results stay ordered
+                out.append(f.result())
+                if bar is not None:
+                    bar.update(1)
+            return out
+
+        return _in_pool(n_jobs if reuse else min(n_jobs, len(chunks)), reuse, initializer,
+                        initargs, run)
     finally:
         if bar is not None:
             bar.close()
@@ -164,10 +156,10 @@ def _pmap_local(func, local_func, chunks, n_workers, reuse, initializer, initarg
     """Workers from the front, this process from the back (see ``pmap(local=...)``)."""
     out: list[Any] = [None] * len(chunks)
     todo = list(range(len(chunks)))  # indices not computed yet, in order
-    for attempt in (0, 1):
+
+    def run(ex, attempt):
+        nonlocal todo
         futures: dict = {}
-        ex = _pool(n_workers if reuse else min(n_workers, len(todo)), reuse, initializer,
-                   initargs)
         try:
             # submitting does not pickle: a chunk is pickled only when a worker is about
             # to need it, so the chunks stolen below never cross to a worker
@@ -190,10 +182,27 @@ def _pmap_local(func, local_func, chunks, n_workers, reuse, initializer, initarg
                     bar.update(1)
             return out
         except BrokenProcessPool:
-            # a worker died (killed, out of memory): a kept pool is dropped, retry once
-            _POOLS.pop(n_workers, None)
-            for f in futures.values():
+            for f in futures.values():  # what is left is redone in the fresh pool
                 f.cancel()
+            raise
+
+    return _in_pool(n_workers if reuse else min(n_workers, len(todo)), reuse, initializer,
+                    initargs, run)
+
+
+def _in_pool(n: int, reuse: bool, initializer, initargs, run):
+    """Call ``run(executor, attempt)`` in a pool of ``n`` workers.
+
+    If a worker dies (killed, out of memory) a kept pool (``reuse=True``) is dropped and
+    ``run`` is called once more in a fresh one, so a long session survives a lost
+    worker; a pool of one call is shut down afterwards and its error raised.
+    """
+    for attempt in (0, 1):
+        ex = _pool(n, reuse, initializer, initargs)
+        try:
+            return run(ex, attempt)
+        except BrokenProcessPool:
+            _POOLS.pop(n, None)
             if not reuse or attempt:
                 raise
         finally:

@@ -1,6 +1,8 @@
 """The parallel map: ordered results, spawn-safe workers, same output as one process."""
 
 import operator
+import os
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -31,6 +33,36 @@ def test_pmap_local_takes_chunks_from_the_back():
     signs = [x > 0 for x in out]
     assert signs == sorted(signs)  # False (worker) ... True (here): they met once
     assert pmap(operator.neg, chunks, n_jobs=2, local=True) == [-c for c in chunks]
+
+
+def _die_once(args):
+    """Kill this worker the first time (as the OOM killer would), then work normally."""
+    flag, x = args
+    try:
+        os.close(os.open(flag, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return -x
+    os._exit(1)
+
+
+def _negate_here(args):
+    return -args[1]
+
+
+@pytest.mark.parametrize("local", [False, _negate_here])
+def test_pmap_kept_pool_survives_a_dead_worker(tmp_path, local):
+    # a worker killed mid-map: the kept pool is replaced and the map still completes
+    # (the chunks the caller takes itself use _negate_here, which never dies)
+    chunks = [(str(tmp_path / "died"), x) for x in range(1, 13)]
+    out = pmap(_die_once, chunks, n_jobs=3, reuse=True, local=local)
+    assert out == [-x for x in range(1, 13)]
+    assert (tmp_path / "died").exists()  # a worker really was lost
+
+
+def test_pmap_one_off_pool_reports_a_dead_worker(tmp_path):
+    chunks = [(str(tmp_path / "died"), x) for x in range(1, 7)]
+    with pytest.raises(BrokenProcessPool):
+        pmap(_die_once, chunks, n_jobs=2)
 
 
 def test_pmap_bad_arguments():
