@@ -200,8 +200,14 @@ class Corpus:
     def __repr__(self) -> str:
         s = self.summary()
         vars_ = ", ".join(self.docvar_names) or "none"
-        return (f"<Corpus: {s['units']} {self._level}, {s['documents']} documents, "
-                f"{s['characters']:,} characters; variables: {vars_}>")
+        return (f"<Corpus: {self._counts(s, ', ')}, {s['characters']:,} characters; "
+                f"variables: {vars_}>")
+
+    def _counts(self, s: dict, sep: str) -> str:
+        """"1455 paragraphs, 66 documents", or "66 documents" once at document level."""
+        if self._level == "documents":
+            return f"{s['units']} documents"
+        return f"{s['units']} {self._level}{sep}{s['documents']} documents"
 
     def _repr_html_(self) -> str:
         s = self.summary()
@@ -214,7 +220,7 @@ class Corpus:
         steps = "; ".join(st.get("step", "?") for st in self._meta.get("steps", [])) or "none"
         return (
             "<div class='quanyu-corpus'>"
-            f"<p><b>Corpus</b> · {s['units']} {self._level} · {s['documents']} documents · "
+            f"<p><b>Corpus</b> · {self._counts(s, ' · ')} · "
             f"{s['characters']:,} characters ({s['han_characters']:,} Han) · "
             f"steps: {html.escape(steps)}</p>"
             f"<table>{var_rows}</table>"
