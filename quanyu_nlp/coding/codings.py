@@ -8,7 +8,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["Codings", "CODING_COLUMNS"]
+__all__ = ["Codings", "CODING_COLUMNS", "codings_from_predictions", "codings_from_proba",
+           "sort_by_codebook"]
 
 CODING_COLUMNS = ["unit_id", "doc_id", "start", "end", "dimension", "category", "score",
                   "method"]
@@ -86,8 +87,11 @@ class Codings:
 
     def __repr__(self) -> str:
         n_units = self._frame["unit_id"].nunique()
-        return (f"<Codings: {n_units} units × {len(self.dimensions)} dimensions "
-                f"({', '.join(self.dimensions)})>")
+        names = self.meta.get("dimension_labels") or {}
+        dims = ", ".join(f"{d} {names[d]}" if names.get(d) else d for d in self.dimensions)
+        fw = self.meta.get("framework")
+        return (f"<Codings: {n_units} units × {len(self.dimensions)} dimensions ({dims})"
+                + (f", framework {fw!r}" if fw else "") + ">")
 
     def wide(self, text: bool = True) -> pd.DataFrame:
         """One row per unit; for each dimension D the columns ``D`` and ``D_score``.
@@ -111,26 +115,72 @@ class Codings:
             base[f"{d}_score"] = base["unit_id"].map(sub["score"])
         return base
 
+    def category_order(self, dimension: str) -> list[str]:
+        """The categories of ``dimension`` in codebook order, the none label last.
+
+        Taken from the framework the coder used (``meta["labels"]``), else from the
+        probability table's columns, else in order of first appearance.
+        """
+        labels = (self.meta.get("labels") or {}).get(dimension)
+        if labels:
+            return list(labels)
+        if dimension in self._proba:
+            return [str(c) for c in self._proba[dimension].columns]
+        seen = self._frame.loc[self._frame["dimension"] == dimension, "category"]
+        return list(dict.fromkeys(seen))
+
     def counts(self, dimension: str | None = None) -> pd.DataFrame:
-        """Number and share of units per category (and dimension)."""
+        """Number and share of units per category (and dimension), in codebook order."""
         f = self._frame if dimension is None else self._frame[self._frame["dimension"] == dimension]
         out = f.groupby(["dimension", "category"], sort=False).size().rename("n").reset_index()
-        out["share"] = out["n"] / out.groupby("dimension")["n"].transform("sum")
-        return out
+        out["share"] = (out["n"] / out.groupby("dimension")["n"].transform("sum")).round(6)
+        return sort_by_codebook(out, self)
 
     def _repr_html_(self) -> str:
-        w = self.wide().head(20)
-        head = html.escape(repr(self))
-        rows = []
-        for _, r in w.iterrows():
-            cells = "".join(
-                f"<td>{html.escape(str(v if not isinstance(v, float) else round(v, 3)))}</td>"
-                for v in r.values)
-            rows.append(f"<tr>{cells}</tr>")
-        cols = "".join(f"<th>{html.escape(str(c))}</th>" for c in w.columns)
-        more = "" if len(self.wide()) <= 20 else f"<p>… {len(self.wide()) - 20} more units</p>"
-        return (f"<div><p><b>{head}</b></p><table><thead><tr>{cols}</tr></thead>"
-                f"<tbody>{''.join(rows)}</tbody></table>{more}</div>")
+        w = self.wide()
+        n = len(w)
+        head = w.head(20).drop(columns=["start", "end"])
+        # Scores are confidences: three decimals read well and hide float noise.
+        for c in head.columns:
+            if c.endswith("_score"):
+                head[c] = head[c].round(3)
+        more = "" if n <= 20 else f"<p>… {n - 20} more units (<code>.wide()</code> has all)</p>"
+        return (f"<div><p><b>{html.escape(repr(self))}</b></p>"
+                + head.to_html(index=False, na_rep="") + more + "</div>")
+
+
+def sort_by_codebook(table: pd.DataFrame, codings: "Codings | None",
+                     keys: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Sort rows by ``keys``, then dimension (coding order), then category (codebook order)."""
+    if table.empty:
+        return table.reset_index(drop=True)
+    dims = list(dict.fromkeys(table["dimension"]))
+    if codings is not None:
+        dims = [d for d in codings.dimensions if d in set(dims)] + \
+               [d for d in dims if d not in set(codings.dimensions)]
+    rank = {}
+    for d in dims:
+        order = codings.category_order(d) if codings is not None else []
+        for j, c in enumerate(order):
+            rank[(d, c)] = j
+    t = table.assign(_d=table["dimension"].map({d: i for i, d in enumerate(dims)}),
+                     _c=[rank.get((d, c), len(rank) + 1) for d, c in
+                         zip(table["dimension"], table["category"])])
+    t = t.sort_values(list(keys) + ["_d", "_c", "category"], kind="mergesort")
+    return t.drop(columns=["_d", "_c"]).reset_index(drop=True)
+
+
+def codings_from_proba(units: pd.DataFrame, proba: Mapping[str, pd.DataFrame], method: str,
+                       meta: Mapping[str, Any] | None = None) -> "Codings":
+    """Codings that give each unit its most probable label, scored by that probability.
+
+    The dictionary and supervised coders decide this way; the default coder adds a
+    threshold below which a unit is 无 and uses :func:`codings_from_predictions`.
+    """
+    labels = {d: p.idxmax(axis=1).to_numpy() if len(p) else np.array([], dtype=object)
+              for d, p in proba.items()}
+    scores = {d: p.max(axis=1).to_numpy() for d, p in proba.items()}
+    return codings_from_predictions(units, labels, scores, method, proba=proba, meta=meta)
 
 
 def codings_from_predictions(units: pd.DataFrame, labels: Mapping[str, np.ndarray],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Sequence
 
 import numpy as np
@@ -9,7 +10,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from ..errors import ParameterError
-from ._framework import dimension_labels, none_label, resolve_framework, select_dimensions
+from ._framework import (check_number, dimension_labels, framework_meta, none_label,
+                         normalise_column, resolve_framework, select_dimensions)
 from ._units import as_texts, as_units, is_corpus, neighbour_context
 from .codings import Codings, codings_from_predictions
 from .dictionary import DictionaryCoder
@@ -132,22 +134,21 @@ class FrameworkCoder(BaseEstimator):
         if self.method not in METHODS[1:]:
             raise ParameterError(f"method={self.method!r} is not known; use one of "
                                  f"{', '.join(METHODS)}")
-        if not 0 <= self.threshold < 1:
-            raise ParameterError(f"threshold={self.threshold} must be in [0, 1)")
-        if not 0 <= float(self.context_weight) <= 1:
-            raise ParameterError(f"context_weight={self.context_weight} must be in [0, 1] "
-                                 "(0 codes each unit on its own)")
+        check_number("threshold", self.threshold, 0, 1, high_open=True,
+                     fix="the default 0.3 codes a unit 无 when no category reaches 30%")
+        check_number("context_weight", self.context_weight, 0, 1,
+                     fix="0 codes each unit on its own; the default is 0.2")
+        check_number("lexicon_weight", self.lexicon_weight, 0, 10)
+        check_number("user_weight", self.user_weight, 0, 1000)
         fw = resolve_framework(self.framework)
         dims = select_dimensions(fw, self.dimension)
         self.framework_ = fw
         self.dimensions_ = [d.id for d in dims]
         self.labels_ = {d.id: dimension_labels(d) for d in dims}
-        user_texts = as_texts(X) if X is not None else []
-        ybd = labels_by_dimension(y, self.dimensions_) if y is not None else {}
-        unknown = [k for k in ybd if k not in self.dimensions_]
-        if unknown:
-            raise ParameterError(f"labels for unknown dimension(s) {', '.join(unknown)}; the "
-                                 f"framework has: {', '.join(self.dimensions_)}")
+        if (X is None) != (y is None):
+            raise ParameterError("fit() takes both the coded units and their labels, or "
+                                 "neither: fit(texts, {'leadership': labels})")
+        user_texts, ybd = ([], {}) if X is None else check_user_labels(X, y, dims)
         self.has_user_labels_ = bool(user_texts) and bool(ybd)
         if self.method == "supervised" and not self.has_user_labels_:
             raise ParameterError("method='supervised' needs coded units: pass labelled=...")
@@ -341,6 +342,8 @@ class FrameworkCoder(BaseEstimator):
 
     def code(self, X: Any, unit: str = "as-is") -> Codings:
         """Code ``X`` (a Corpus or texts) into :class:`Codings`."""
+        if not hasattr(self, "dictionary_"):
+            raise ParameterError("this coder is not fitted yet; call fit() first")
         units = as_units(X, unit)
         proba = self.predict_proba(units["text"].tolist(), context=neighbour_context(units))
         labels, scores = {}, {}
@@ -348,27 +351,80 @@ class FrameworkCoder(BaseEstimator):
             labels[d], scores[d] = self._decide(p)
         method = self.method + (
             "+labels" if self.has_user_labels_ and self.method == "framework" else "")
-        meta = {"coder": "FrameworkCoder", "framework": getattr(self.framework_, "name", None),
-                "framework_hash": getattr(self.framework_, "hash", None),
+        dims = select_dimensions(self.framework_, self.dimensions_)
+        meta = {"coder": "FrameworkCoder", **framework_meta(self.framework_, dims),
                 "threshold": self.threshold, "context_weight": self.context_weight,
                 "method": method,
                 "random_state": self.random_state, "unit": unit}
         return codings_from_predictions(units, labels, scores, method, proba=proba, meta=meta)
 
 
-def _labelled_pair(labelled: Any, dims: Sequence[str]) -> tuple[list[str], dict]:
-    """Split ``labelled`` (a DataFrame with text + dimension columns, or (texts, y))."""
+def _cell_text(v: Any) -> str:
+    """A text cell as a string, with None / NaN (an empty Excel cell) as ""."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    return str(v)
+
+
+def check_user_labels(X: Any, y: Any, dims: Sequence[Any], where: str | None = None
+                      ) -> tuple[list[str], dict[str, list]]:
+    """The user's coded units checked against the framework, before any training.
+
+    Labels are mapped to the framework's labels (ids, stray and full-width spaces
+    accepted); a bad label, a label with no text, a count of labels that does not match
+    the count of texts, or no label at all raises a one-line :class:`ParameterError`
+    that names the row (``where`` row N, counted from 1, or unit N) and the column.
+    """
+    texts = [_cell_text(t) for t in (as_texts(X) if not isinstance(X, list) else X)]
+    ids = [d.id for d in dims]
+    ybd = labels_by_dimension(y, ids)
+    name = where or "labels"
+    unknown = [k for k in ybd if k not in ids]
+    if unknown:
+        raise ParameterError(f"{name}: dimension(s) {', '.join(unknown)} are not coded here; "
+                             f"the dimensions coded are: {', '.join(ids)}")
+    by_id = {d.id: d for d in dims}
+    out: dict[str, list] = {}
+    for k, v in ybd.items():
+        if len(v) != len(texts):
+            raise ParameterError(f"{name}: {len(v)} labels for dimension {k!r} but {len(texts)} "
+                                 "texts; give one label per text (empty for not coded)")
+        out[k] = normalise_column(by_id[k], v, where=where)
+    unit = (lambda i: f"{where} row {i + 1}") if where else (lambda i: f"unit {i + 1}")
+    for i, t in enumerate(texts):
+        if not t.strip() and any(out[k][i] is not None for k in out):
+            k = next(k for k in out if out[k][i] is not None)
+            raise ParameterError(f"{unit(i)}: coded {out[k][i]!r} on {k} but its text is empty; "
+                                 "fill in the text or remove the row")
+    if not any(lab is not None for v in out.values() for lab in v):
+        raise ParameterError(f"{name}: every label cell is empty ({', '.join(out) or 'no column'}); "
+                             "code some units first, or leave labelled out to code with the "
+                             "framework alone")
+    return texts, out
+
+
+def _labelled_pair(labelled: Any, dims: Sequence[Any]) -> tuple[list[str], dict]:
+    """Split and check ``labelled`` (a DataFrame with text + dimension columns, or (texts, y))."""
+    ids = [d.id for d in dims]
     if isinstance(labelled, tuple) and len(labelled) == 2:
-        return as_texts(labelled[0]), labels_by_dimension(labelled[1], dims)
+        return check_user_labels(as_texts(labelled[0]), labelled[1], dims, where="labelled")
     if isinstance(labelled, pd.DataFrame):
         if "text" not in labelled.columns:
             raise ParameterError("labelled needs a 'text' column and one column per dimension "
                                  f"it teaches; it has: {', '.join(map(str, labelled.columns))}")
-        cols = [c for c in labelled.columns if c in dims]
+        cols = [c for c in labelled.columns if c in ids]
         if not cols:
-            raise ParameterError(f"labelled has no column for any dimension ({', '.join(dims)}); "
-                                 f"it has: {', '.join(map(str, labelled.columns))}")
-        return labelled["text"].astype(str).tolist(), {c: labelled[c].tolist() for c in cols}
+            named = [d.id for d in dims if d.label in labelled.columns]
+            hint = (f" (rename column {dims[ids.index(named[0])].label!r} to {named[0]!r})"
+                    if named else "")
+            raise ParameterError(f"labelled has no column for any dimension ({', '.join(ids)})"
+                                 f"{hint}; it has: {', '.join(map(str, labelled.columns))}")
+        texts = [_cell_text(t) for t in labelled["text"].tolist()]
+        return check_user_labels(texts, {c: labelled[c].tolist() for c in cols}, dims,
+                                 where="labelled")
+    if isinstance(labelled, (str, os.PathLike)):
+        raise ParameterError(f"labelled={os.fspath(labelled)!r} is a path; read the sheet first: "
+                             "labelled=read_coding_sheet(path, framework)")
     raise ParameterError("labelled must be a DataFrame (text + dimension columns) or a "
                          "(texts, labels) pair")
 
@@ -423,10 +479,27 @@ def code(corpus_or_texts: Any, framework: Any = "quanyu", unit: str = "sentence"
     m = "framework" if method == "auto" else method
     coder = FrameworkCoder(fw, dimension=dimension, method=m, threshold=threshold,
                            context_weight=context_weight, random_state=random_state)
-    if labelled is not None:
-        dims = [d.id for d in select_dimensions(fw, dimension)]
-        X, y = _labelled_pair(labelled, dims)
-        coder.fit(X, y)
+    dims = select_dimensions(fw, dimension)
+    # Check everything cheap before the corpus is cut and the model trained.
+    check_number("threshold", threshold, 0, 1, high_open=True,
+                 fix="the default 0.3 codes a unit 无 when no category reaches 30%")
+    check_number("context_weight", context_weight, 0, 1,
+                 fix="0 codes each unit on its own; the default is 0.2")
+    if method not in METHODS:
+        raise ParameterError(f"method={method!r} is not known; use one of {', '.join(METHODS)}")
+    pair = _labelled_pair(labelled, dims) if labelled is not None else None
+    units = as_units(corpus_or_texts, unit)
+    if units.empty:
+        what = "no documents" if unit == "as-is" else f"no text to cut into {unit}s"
+        raise ParameterError(f"nothing to code: the corpus has no units ({what}); check what "
+                             "you passed to code()")
+    if not units["text"].astype(str).str.strip().any():
+        raise ParameterError(f"nothing to code: all {len(units)} units have empty text; check "
+                             "the text column of what you passed to code()")
+    if pair is not None:
+        coder.fit(*pair)
     else:
         coder.fit()
-    return coder.code(corpus_or_texts, unit=unit)
+    codings = coder.code(units, unit="as-is")
+    codings.meta["unit"] = unit  # the units were cut here, as asked
+    return codings

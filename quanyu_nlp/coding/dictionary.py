@@ -11,11 +11,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from ..errors import ParameterError
-from ._framework import dimension_labels, none_label, resolve_framework, select_dimensions
+from ._framework import (dimension_labels, framework_meta, none_label, resolve_framework,
+                         select_dimensions)
 from ._text import (clause_of, clause_spans, in_purpose_clause, is_negated, sentence_spans,
                     tokenize)
 from ._units import as_texts, as_units
-from .codings import Codings, codings_from_predictions
+from .codings import Codings, codings_from_proba
 
 __all__ = ["DictionaryCoder"]
 
@@ -221,13 +222,10 @@ class DictionaryCoder(BaseEstimator):
         self._check()
         units = as_units(X, unit)
         proba = self.predict_proba(units["text"].tolist())
-        labels = {d: p.idxmax(axis=1).to_numpy() for d, p in proba.items()}
-        scores = {d: p.max(axis=1).to_numpy() for d, p in proba.items()}
-        return codings_from_predictions(
-            units, labels, scores, "dictionary", proba=proba,
-            meta={"framework": getattr(self.framework_, "name", None),
-                  "framework_hash": getattr(self.framework_, "hash", None),
-                  "coder": "DictionaryCoder"})
+        dims = select_dimensions(self.framework_, self.dimensions_)
+        return codings_from_proba(units, proba, "dictionary",
+                                  meta={**framework_meta(self.framework_, dims),
+                                        "coder": "DictionaryCoder"})
 
     # -- seed expansion -----------------------------------------------------------
     def expand_seeds(self, corpus: Any, topn: int = 10, min_count: int = 2,

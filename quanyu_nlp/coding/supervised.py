@@ -17,11 +17,11 @@ from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
 from ..errors import ParameterError
-from ._framework import (dimension_labels, normalise_column, resolve_framework,
-                         select_dimensions)
+from ._framework import (dimension_labels, framework_meta, normalise_column,
+                         resolve_framework, select_dimensions)
 from ._text import token_lists
 from ._units import as_texts, as_units
-from .codings import Codings, codings_from_predictions
+from .codings import Codings, codings_from_proba
 
 __all__ = ["SupervisedCoder", "labels_by_dimension"]
 
@@ -69,13 +69,27 @@ def labels_by_dimension(y: Any, dimensions: Sequence[str] | None = None) -> dict
     sequence (for a single dimension).
     """
     if isinstance(y, Mapping):
-        return {str(k): list(v) for k, v in y.items()}
+        out = {}
+        for k, v in y.items():
+            if isinstance(v, str) or not hasattr(v, "__len__"):
+                raise ParameterError(f"labels for dimension {k!r} must be a list with one label "
+                                     f"per unit, got {type(v).__name__} {str(v)[:20]!r}")
+            out[str(k)] = list(v)
+        return out
     if isinstance(y, pd.DataFrame):
         cols = [c for c in y.columns if dimensions is None or c in dimensions]
         return {str(c): y[c].tolist() for c in cols}
+    if isinstance(y, str) or not hasattr(y, "__iter__"):
+        raise ParameterError(f"labels must be a list (one label per unit), a dict "
+                             f"{{dimension: labels}} or a DataFrame, got {type(y).__name__}")
     y = list(y)
     if dimensions is not None and len(dimensions) == 1:
         return {dimensions[0]: y}
+    if dimensions is not None:
+        raise ParameterError(f"labels given as one list, but {len(dimensions)} dimensions are "
+                             f"coded ({', '.join(dimensions)}); pass a dict such as "
+                             f"{{'{dimensions[0]}': labels}} or a DataFrame with one column per "
+                             "dimension, or code one dimension (dimension=...)")
     return {"label": y}
 
 
@@ -267,9 +281,9 @@ class SupervisedCoder(BaseEstimator):
         """Code ``X`` and return :class:`Codings` (score = probability of the label)."""
         units = as_units(X, unit)
         proba = self.predict_proba(units["text"].tolist())
-        labels = {d: p.idxmax(axis=1).to_numpy() for d, p in proba.items()}
-        scores = {d: p.max(axis=1).to_numpy() for d, p in proba.items()}
-        return codings_from_predictions(
-            units, labels, scores, "supervised", proba=proba,
-            meta={"coder": "SupervisedCoder", **self.get_params(deep=False),
-                  "framework": None})
+        meta = {"coder": "SupervisedCoder", **self.get_params(deep=False), "framework": None,
+                "labels": dict(self.classes_)}
+        if self.framework_ is not None:
+            meta.update(framework_meta(self.framework_,
+                                       select_dimensions(self.framework_, self.dimensions_)))
+        return codings_from_proba(units, proba, "supervised", meta=meta)
