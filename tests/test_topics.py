@@ -559,3 +559,38 @@ def test_composition_carries_the_models_uncertainty():
                       method="composition")
     with pytest.raises(ParameterError, match="composition"):
         topic_effects(m.doc_topics_, corpus_dv, "~ field", method="composition")
+
+
+def test_topic_effects_bootstrap_redraws_resamples_that_lose_a_level():
+    # 60 documents, a level with 2 of them: about one resample in eight misses both, and
+    # least squares then set its coefficient to 0 (or shared the intercept among the
+    # dummies when the reference level was missed), which inflated std_err.
+    rng = np.random.RandomState(3)
+    n = 60
+    dv = pd.DataFrame({"field": ["农村"] * 2 + ["城市"] * 29 + ["机关"] * 29,
+                       "year": rng.choice([2020, 2021, 2022], n)})
+    s0 = 0.4 + 0.1 * (dv["field"] == "机关") + rng.normal(0, 0.03, n)
+    theta = np.c_[s0, 1 - s0]
+    eff = topic_effects(theta, dv, "~ field + year", n_boot=200, random_state=0)
+    assert eff.attrs["bootstrap_redraws"] > 0
+    assert eff.attrs["reference_levels"] == {"field": "农村"}
+    delta = topic_effects(theta, dv, "~ field + year", method="delta")
+    for term in ("field[T.城市]", "field[T.机关]"):
+        b = eff[(eff["topic"] == 0) & (eff["term"] == term)].iloc[0]
+        d = delta[(delta["topic"] == 0) & (delta["term"] == term)].iloc[0]
+        assert b.std_err < 3 * d.std_err
+        # std_err and the percentile interval describe the same distribution
+        assert (b.ci_high - b.ci_low) / (2 * 1.96 * b.std_err) == pytest.approx(1, abs=0.35)
+    again = topic_effects(theta, dv, "~ field + year", n_boot=200, random_state=0)
+    pd.testing.assert_frame_equal(eff, again)
+
+
+def test_topic_effects_reads_nullable_integer_years_as_factor():
+    # A corpus keeps year as pandas' nullable Int64; C(year) crashed inside patsy.
+    theta, dv = _planted(n=90)
+    dv = dv.astype({"year": "Int64", "region": "string"})
+    eff = topic_effects(theta, dv, "~ C(year) + region", method="delta")
+    assert "C(year)[T.2021]" in set(eff["term"])
+    assert eff.attrs["reference_levels"] == {"year": "2020", "region": "东部"}
+    dv.loc[0, "year"] = pd.NA
+    assert topic_effects(theta, dv, "~ C(year)", method="delta")["n"].iloc[0] == 89

@@ -383,3 +383,117 @@ def test_display_sets_the_cjk_style_itself_in_a_fresh_session(tmp_path):
         assert "Serif" in matplotlib.rcParams["font.serif"][0]
         plt.close(disp.figure_)
     assert "政治引领" in PdfReader(paths["pdf"]).pages[0].extract_text().replace("\n", "")
+
+
+# -- what a journal receives (audit regressions) -----------------------------------------------
+def _pdf_width_height_cm(path):
+    from pypdf import PdfReader
+
+    box = PdfReader(path).pages[0].mediabox
+    return float(box.width) / 72 * 2.54, float(box.height) / 72 * 2.54
+
+
+def _pdf_images(path) -> int:
+    from pypdf import PdfReader
+
+    xobj = PdfReader(path).pages[0]["/Resources"].get("/XObject", {})
+    return sum(1 for o in xobj.values() if o.get_object().get("/Subtype") == "/Image")
+
+
+def test_category_order_naming_a_label_twice_draws_it_once():
+    # A run passes the labels of every dimension, each with its own 无: the none bar
+    # of each dimension was drawn twice.
+    order = ["政治引领", "组织引领", "服务引领", "无", "党组织", "群众", "社会组织", "无"]
+    d = FrameworkDistributionDisplay.from_codings(make_codings(), category_order=order).data_
+    assert not d.duplicated(["dimension", "category"]).any()
+    assert list(d.loc[d["dimension"] == "引领方式", "category"]) == [
+        "政治引领", "组织引领", "服务引领", "无"]
+    assert d["count"].sum() == 24
+
+
+@pytest.mark.parametrize("make", [
+    lambda: FrameworkHeatmapDisplay.from_codings(make_codings(), by="year", docvars=DOCVARS,
+                                                 dimension="引领方式"),
+    lambda: ConfusionMatrixDisplay.from_matrix([[5, 1], [2, 4]], ["政治引领", "无"]),
+], ids=["heatmap", "confusion"])
+def test_matrix_displays_are_vector_in_pdf(tmp_path, make):
+    # imshow put the cells (and the colour bar) into the PDF as bitmaps.
+    disp = make()
+    disp.plot(colorbar=True)
+    path = disp.save(tmp_path / "m", formats=("pdf",))["pdf"]
+    assert _pdf_images(path) == 0
+    # cell colours still follow the values (the darkest cell is the smallest value)
+    assert disp.image_.get_array().min() == disp.data_[
+        "share" if "year" in disp.data_ else "count"].min()
+    plt.close(disp.figure_)
+
+
+def test_topic_terms_with_long_labels_fit_the_double_column(tmp_path):
+    # Titles wider than their panel made the saved figure wider than 17.5 cm.
+    terms = TOPIC_TERMS.assign(label=TOPIC_TERMS["topic"].map(
+        {0: "防汛抢险·堤坝加固·水位监测", 1: "党员教育培训·党章学习·理论"}))
+    frames = [terms.assign(topic=terms["topic"] + 2 * i) for i in range(4)]
+    disp = TopicTermsDisplay.from_topic_terms(pd.concat(frames)).plot(ncols=4)
+    path = disp.save(tmp_path / "t", formats=("pdf",))["pdf"]
+    width, _ = _pdf_width_height_cm(path)
+    assert width <= 17.5 + 0.11     # + savefig's 0.02 in padding on each side
+    assert any("\n" in a.get_title() for a in disp.ax_)
+    plt.close(disp.figure_)
+
+
+def test_topic_effects_reads_like_a_paper_and_fits_a_page(tmp_path):
+    # patsy names (field[T.农村]) were shown raw, factor levels and a per-year slope
+    # shared one axis, and 8 topics x 9 terms made a 38 cm tall figure.
+    rows = []
+    levels = ["农村", "城市基层", "机关", "社会组织", "非公企业", "综合", "离退休老干部",
+              "小微企业和个体工商户"]
+    for t in range(8):
+        for term in ["Intercept"] + [f"field[T.{lv}]" for lv in levels] + ["year"]:
+            rows.append((t, f"主题{t}", term, 0.01 * t, 0.01 * t - 0.05, 0.01 * t + 0.05))
+    eff = pd.DataFrame(rows, columns=["topic", "label", "term", "estimate", "ci_low",
+                                      "ci_high"])
+    eff.attrs.update({"level": 0.9, "link": "identity", "method": "bootstrap",
+                      "reference_levels": {"field": "专家人才"}})
+    disp = TopicEffectsDisplay.from_effects(eff)
+    assert set(disp.data_["term_label"]) >= {"领域：农村", "年份（每年）"}
+    disp.plot(preset="double")
+    assert len(disp.ax_) == 2                         # one panel per variable
+    assert disp.ax_[0].get_title() == "领域（参照：专家人才）"
+    legend = [t.get_text() for t in disp.ax_[0].get_legend().get_texts()]
+    assert "农村" in legend and not any("[T." in x for x in legend)
+    assert "90% 区间" in disp.figure_._supxlabel.get_text()
+    path = disp.save(tmp_path / "e", formats=("pdf",))["pdf"]
+    width, height = _pdf_width_height_cm(path)
+    assert width <= 17.6 and height <= 23
+    assert "专家人才" in disp.caption() and "90%" in disp.caption()
+    plt.close(disp.figure_)
+    one = TopicEffectsDisplay.from_effects(EFFECTS).plot()
+    assert "95% 区间" in one.ax_.get_xlabel()
+    assert [t.get_text() for t in one.ax_.get_yticklabels()] == ["主题 0", "主题 1"]
+    plt.close(one.figure_)
+
+
+def test_select_k_panels_say_what_the_metric_is_and_which_way_is_better():
+    table = pd.DataFrame({"k": [4, 6], "npmi": [0.1, 0.2], "perplexity": [900, 950]})
+    disp = KSelectionDisplay.from_select_k(table).plot()
+    titles = [a.get_title() for a in disp.ax_]
+    assert titles == ["NPMI 一致性（越高越好）", "留出困惑度（越低越好）"]
+    plt.close(disp.figure_)
+
+
+def test_reliability_table_shows_dimension_names():
+    frame = pd.DataFrame({"dimension": ["leadership", "results"], "kappa": [0.6, 0.7]})
+    disp = ReliabilityTableDisplay.from_frame(
+        frame, dimension_labels={"leadership": "五个引领", "results": "四个成效"})
+    assert list(disp.data_["dimension"]) == ["五个引领", "四个成效"]
+
+
+def test_legends_sit_outside_the_plot_area():
+    disp = CategoryShareOverTimeDisplay.from_codings(make_codings(), docvars=DOCVARS,
+                                                     dimension="引领方式").plot()
+    disp.figure_.draw_without_rendering()
+    r = disp.figure_.canvas.get_renderer()
+    leg = disp.ax_.get_legend().get_window_extent(r)
+    assert leg.x0 >= disp.ax_.get_window_extent(r).x1 - 1
+    assert [t.get_text() for t in disp.ax_.get_xticklabels()] == ["2019", "2020", "2021"]
+    plt.close(disp.figure_)

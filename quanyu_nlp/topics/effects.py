@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import warnings
 from typing import Any
 
@@ -108,11 +109,37 @@ def _design(formula: str, dv: pd.DataFrame):
             raise ColumnError(f"no document variable {name!r} for the formula {formula!r}; "
                               f"available variables are: {avail}")
     try:
-        X = patsy.dmatrix(rhs, dv, return_type="dataframe", NA_action="drop")
+        X = patsy.dmatrix(rhs, _numpy_columns(dv), return_type="dataframe", NA_action="drop")
     except patsy.PatsyError as exc:
         raise ParameterError(f"formula {formula!r} does not fit the document variables "
                              f"({exc.message})") from None
     return X
+
+
+def _numpy_columns(dv: pd.DataFrame) -> pd.DataFrame:
+    """Document variables with pandas' nullable dtypes turned into numpy ones.
+
+    A corpus keeps ``year`` as nullable ``Int64``; patsy cannot read that dtype and
+    ``C(year)`` failed with a bare ``TypeError``.  Missing values become NaN / None,
+    which patsy's ``NA_action="drop"`` drops as before.
+    """
+    out = dv.copy()
+    for col in out.columns:
+        ser = out[col]
+        if not isinstance(ser.dtype, pd.api.extensions.ExtensionDtype) \
+                or isinstance(ser.dtype, pd.CategoricalDtype):
+            continue
+        if pd.api.types.is_bool_dtype(ser.dtype) or pd.api.types.is_numeric_dtype(ser.dtype):
+            has_na = bool(ser.isna().any())
+            if pd.api.types.is_bool_dtype(ser.dtype) and not has_na:
+                out[col] = ser.to_numpy(dtype=bool)
+            elif has_na or pd.api.types.is_float_dtype(ser.dtype):
+                out[col] = ser.to_numpy(dtype=float, na_value=np.nan)
+            else:
+                out[col] = ser.to_numpy(dtype=ser.dtype.numpy_dtype)
+        else:
+            out[col] = ser.astype(object).where(ser.notna(), None)
+    return out
 
 
 def _fit_one(y: np.ndarray, X: np.ndarray, link: str):
@@ -254,8 +281,10 @@ def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year
     elif method == "bootstrap":
         rng = np.random.RandomState(random_state)
         boots = np.empty((int(n_boot),) + est.shape)
+        redraws = 0
         for b in range(int(n_boot)):
-            idx = rng.randint(0, n, n)
+            idx, tries = _estimable_resample(rng, Xa, formula)
+            redraws += tries
             if link == "identity":
                 # one least-squares solve for all topics at once (same fit as OLS)
                 boots[b] = np.linalg.lstsq(Xa[idx], Y[idx], rcond=None)[0].T
@@ -276,7 +305,51 @@ def topic_effects(model, corpus_or_docvars=None, formula: str = "~ region + year
     })
     out.attrs.update({"formula": formula, "method": method, "link": link, "level": level,
                       "n_boot": int(n_boot) if method != "delta" else None,
-                      "rows_dropped_missing": int(theta.shape[0] - n)})
+                      "rows_dropped_missing": int(theta.shape[0] - n),
+                      "reference_levels": _reference_levels(X),
+                      "bootstrap_redraws": redraws if method == "bootstrap" else None})
+    return out
+
+
+def _estimable_resample(rng: np.random.RandomState, X: np.ndarray, formula: str,
+                        max_tries: int = 1000) -> tuple[np.ndarray, int]:
+    """A bootstrap resample of rows whose design matrix has full column rank.
+
+    A resample that misses every document of a rare factor level (or, for the
+    reference level, makes the dummies sum to the intercept) cannot identify the
+    coefficients: least squares then returns the minimum-norm solution, which moves
+    that level's coefficient to 0 or shares the intercept among the dummies, and a
+    single such draw inflated a standard error tenfold.  Such resamples are drawn
+    again (the bootstrap conditional on an estimable design), and the number of
+    redraws is reported.
+    """
+    n, p = X.shape
+    for tries in range(max_tries):
+        idx = rng.randint(0, n, n)
+        if np.linalg.matrix_rank(X[idx]) == p:
+            return idx, tries
+    raise ParameterError(f"{max_tries} bootstrap resamples in a row could not estimate "
+                         f"every coefficient of {formula!r} (a factor level has too few "
+                         "documents); merge rare levels or use method='delta'")
+
+
+def _reference_levels(X) -> dict[str, str]:
+    """Variable -> reference (omitted) level of each treatment-coded factor."""
+    info = getattr(X, "design_info", None)
+    out: dict[str, str] = {}
+    if info is None:
+        return out
+    for factor, finfo in info.factor_infos.items():
+        if finfo.type != "categorical" or not finfo.categories:
+            continue
+        name = factor.name()
+        cols = [c for term, sl in info.term_slices.items() if factor in term.factors
+                for c in info.column_names[sl]]
+        dropped = [c for c in finfo.categories if not any(f"[T.{c}]" in col or
+                                                          f"[{c}]" in col for col in cols)]
+        if len(dropped) == 1:
+            m = re.match(r"^C\(\s*([^,)\s]+)", name)
+            out[m.group(1) if m else name] = str(dropped[0])
     return out
 
 

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -81,10 +82,38 @@ VAR_LABELS = {"year": "年份", "region": "地区", "level": "层级", "genre": 
 
 
 def _ordered(values, order: Sequence | None) -> list:
+    """The distinct ``values``, those named in ``order`` first and in its order.
+
+    ``order`` may repeat a value (a run passes the labels of several dimensions, each
+    with its own ``无``); every value still comes out once, or it would be drawn twice.
+    """
     present = list(dict.fromkeys(values))
     if order is None:
         return present
-    return [v for v in order if v in present] + [v for v in present if v not in order]
+    order = [v for v in dict.fromkeys(order) if v in present]
+    return order + [v for v in present if v not in order]
+
+
+def _cells(ax, grid: np.ndarray):
+    """Draw a matrix as vector cells (row 0 at the top), like ``imshow`` but not raster.
+
+    ``imshow`` puts the plot area into the PDF as a bitmap resampled at the save dpi,
+    which journal preflight flags as a low-resolution image and which blurs in some
+    viewers; a ``pcolormesh`` of filled rectangles stays vector.  The thin white
+    borders also hide the hairline seams viewers draw between abutting filled cells.
+    """
+    nrows, ncols = grid.shape
+    mesh = ax.pcolormesh(np.arange(ncols + 1) - 0.5, np.arange(nrows + 1) - 0.5, grid,
+                         cmap=SEQUENTIAL_CMAP, edgecolors="white", linewidth=0.5)
+    ax.set_xlim(-0.5, ncols - 0.5)
+    ax.set_ylim(nrows - 0.5, -0.5)
+    return mesh
+
+
+def _vector_colorbar(cb) -> None:
+    """Keep a colour bar vector: matplotlib rasterises bars of 50 or more colours."""
+    cb.solids.set_rasterized(False)
+    cb.solids.set_edgecolor("face")  # no seams between the bar's cells
 
 
 # ----------------------------------------------------------------------------------------
@@ -151,7 +180,9 @@ class FrameworkDistributionDisplay(Display):
         ax.set_xlabel("编码单元数" if value == "count" else "占比")
         ax.margins(x=0.15)
         if len(handles) > 1:
-            ax.legend(title="维度", loc="lower right")
+            # Outside the plot area: inside, it covered the longest bars.
+            ax.legend(title="维度", loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                      borderaxespad=0.2)
         return self
 
     def caption(self) -> str:
@@ -217,7 +248,7 @@ class FrameworkHeatmapDisplay(Display):
         cols = _ordered(d[by], None)
         grid = d.pivot(index="category", columns=by, values=value).loc[cats, cols]
         ax = self._new_axes(ax, preset, max(5.0, 0.7 * len(cats) + 2.5))
-        im = ax.imshow(grid.to_numpy(dtype=float), cmap=SEQUENTIAL_CMAP, aspect="auto")
+        im = _cells(ax, grid.to_numpy(dtype=float))
         ax.set_xticks(range(len(cols)), [str(c) for c in cols])
         ax.set_yticks(range(len(cats)), cats)
         ax.set_xlabel(VAR_LABELS.get(by, by))
@@ -233,6 +264,7 @@ class FrameworkHeatmapDisplay(Display):
         if colorbar:
             cb = plt.colorbar(im, ax=ax, fraction=0.04)
             cb.set_label("占比" if value == "share" else "编码单元数")
+            _vector_colorbar(cb)
         self.image_ = im
         return self
 
@@ -346,9 +378,14 @@ class CategoryShareOverTimeDisplay(Display):
         ax.set_ylabel("占比")
         ax.yaxis.set_major_formatter(_percent())
         if np.issubdtype(self.data_[t].dtype, np.integer):
-            ax.xaxis.get_major_locator().set_params(integer=True)
+            if len(periods) <= 8:
+                # every year labelled: the auto locator left only 2020 and 2025
+                ax.set_xticks(periods, [str(p) for p in periods])
+            else:
+                ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_ylim(bottom=0)
-        ax.legend()
+        # Outside the plot area: inside, the legend covered points and intervals.
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)
         return self
 
     def caption(self) -> str:
@@ -429,14 +466,63 @@ class TopicTermsDisplay(Display):
             a.set_title(str(d["label"].iloc[0]), fontsize="medium")
             a.tick_params(axis="x", labelsize="x-small")
             a.tick_params(axis="y", length=0)
+        _wrap_wide_titles(self.figure_, axes)
         return self
 
 
+def _wrap_wide_titles(fig, axes) -> None:
+    """Break a panel title at its middle ``·`` when it is wider than the panel.
+
+    Constrained layout does not make room for a title wider than its axes: it runs
+    into the neighbouring title and past the figure edge, and the saved figure grows
+    wider than the journal column.
+    """
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()
+    for a in axes:
+        title = a.title
+        text = title.get_text()
+        if "·" not in text or "\n" in text:
+            continue
+        if title.get_window_extent(renderer).width <= a.get_window_extent(renderer).width:
+            continue
+        cuts = [i for i, ch in enumerate(text) if ch == "·"]
+        cut = min(cuts, key=lambda i: abs(i - len(text) / 2))
+        title.set_text(text[:cut + 1] + "\n" + text[cut + 1:])
+
+
 # ----------------------------------------------------------------------------------------
+_TERM_RE = re.compile(r"^(?:C\(\s*(?P<cvar>[^,)\s]+)[^)]*\)|(?P<var>[^\[]+))"
+                      r"(?:\[T\.(?P<level>.+)\])?$")
+
+
+def _term_parts(term: str) -> tuple[str, str | None]:
+    """``(variable, level)`` of a patsy column name: ``field[T.农村]`` -> (field, 农村),
+    ``C(year)[T.2020]`` -> (year, 2020), ``year`` -> (year, None)."""
+    m = _TERM_RE.match(str(term).strip())
+    if not m:
+        return str(term), None
+    return (m.group("cvar") or m.group("var")).strip(), m.group("level")
+
+
+def _term_label(term: str) -> str:
+    """A Chinese reading of a patsy column name for axes and legends."""
+    var, level = _term_parts(term)
+    name = VAR_LABELS.get(var, var)
+    if level is not None:
+        return f"{name}：{level}"
+    return "年份（每年）" if var == "year" else f"{name}（每增加 1）"
+
+
 class TopicEffectsDisplay(Display):
     """Coefficient plot of covariate effects on topic prevalence.
 
-    ``data_`` columns: ``topic, term, estimate, ci_low, ci_high`` (+ ``label``).
+    One panel per document variable (a factor's levels are dodged within its panel,
+    each against the reference level), topics on the vertical axis, so effects in
+    different units (per year, per level) never share an axis.
+
+    ``data_`` columns: ``topic, label, term, term_label, variable, estimate, ci_low,
+    ci_high``.
     """
 
     title_zh = "文档变量对主题比例的影响"
@@ -445,18 +531,28 @@ class TopicEffectsDisplay(Display):
     @classmethod
     def from_effects(cls, effects: pd.DataFrame, term: str | Sequence[str] | None = None,
                      topics: Sequence | None = None, labels: Mapping | None = None,
-                     drop_intercept: bool = True):
+                     drop_intercept: bool = True, level: float | None = None,
+                     link: str | None = None,
+                     reference_levels: Mapping[str, str] | None = None):
         """Take a tidy effects frame (one row per topic and model term).
 
         Parameters
         ----------
         effects : DataFrame
-            Columns ``topic, term, estimate, ci_low, ci_high``.
+            Columns ``topic, term, estimate, ci_low, ci_high``
+            (:func:`quanyu_nlp.topics.topic_effects`).
         term : str or list of str, optional
             Model terms to show (default: all but the intercept).
         labels : dict, optional
             Topic -> label for the vertical axis.
+        level, link : optional
+            Interval level and link of the regression; default from ``effects.attrs``
+            (set by ``topic_effects``), else 0.95 and identity.  They name the axis.
+        reference_levels : dict, optional
+            Variable -> reference level of each factor, for the caption; default
+            ``effects.attrs["reference_levels"]``.
         """
+        attrs = dict(getattr(effects, "attrs", {}) or {})
         frame = as_frame(effects, ("topic", "term", "estimate", "ci_low", "ci_high"),
                          "effects")
         if term is not None:
@@ -477,34 +573,94 @@ class TopicEffectsDisplay(Display):
             frame["label"] = frame["topic"].map(lambda t: labels.get(t, f"主题 {t}"))
         elif "label" not in frame.columns:
             frame["label"] = frame["topic"].map(lambda t: f"主题 {t}")
-        cols = ["topic", "label", "term", "estimate", "ci_low", "ci_high"]
-        return cls(frame[cols])
+        frame["term_label"] = frame["term"].map(_term_label)
+        frame["variable"] = frame["term"].map(lambda t: _term_parts(t)[0])
+        level = float(level if level is not None else attrs.get("level", 0.95))
+        if not 0 < level < 1:
+            raise ParameterError(f"level must be between 0 and 1, got {level}")
+        link = link or attrs.get("link", "identity")
+        if link not in ("identity", "logit"):
+            raise ParameterError(f"link={link!r} is unknown; use 'identity' or 'logit'")
+        refs = dict(reference_levels if reference_levels is not None
+                    else attrs.get("reference_levels", {}) or {})
+        cols = ["topic", "label", "term", "term_label", "variable", "estimate", "ci_low",
+                "ci_high"]
+        return cls(frame[cols], level=level, link=link,
+                   method=attrs.get("method", "not given"),
+                   reference_levels={str(k): str(v) for k, v in refs.items()})
+
+    def _axis_label(self) -> str:
+        what = "主题比例的变化" if self.params_["link"] == "identity" else "主题对数几率的变化"
+        return f"{what}（点：估计值；线：{self.params_['level']:.0%} 区间）"
 
     def plot(self, ax=None, preset: str = "single"):
-        """Points with interval lines; terms are dodged vertically."""
+        """One panel per variable; levels of a factor are dodged vertically."""
         d = self.data_
         topics = _ordered(d["topic"], None)
-        terms = _ordered(d["term"], None)
-        ax = self._new_axes(ax, preset, max(5.0, 0.5 * len(topics) * max(1, len(terms)) + 2))
-        step = 0.7 / max(1, len(terms))
+        variables = _ordered(d["variable"], None)
+        rows_per_topic = max(d.groupby("variable")["term"].nunique())
+        # 0.16 cm per dodged point keeps ~40 rows on a page; the cap keeps the figure
+        # inside a journal page (type area ~ 23 cm high).
+        height = min(22.0, max(5.0, len(topics) * (0.35 + 0.16 * rows_per_topic) + 2.5))
+        axes = self._grid_axes(ax, len(variables), min(len(variables), 3), preset,
+                               height_per_row_cm=height) if len(variables) > 1 else \
+            [self._new_axes(ax, preset, height)]
         ypos = {t: len(topics) - 1 - i for i, t in enumerate(topics)}
-        for j, term in enumerate(terms):
-            sub = d[d["term"] == term]
-            st = style_cycle(j)
-            y = sub["topic"].map(ypos).to_numpy() + (j - (len(terms) - 1) / 2) * step
-            ax.hlines(y, sub["ci_low"], sub["ci_high"], color=st["color"], linewidth=1.2)
-            ax.plot(sub["estimate"], y, linestyle="none", marker=st["marker"],
-                    color=st["color"], label=term)
-        ax.axvline(0, color="0.5", linewidth=0.6, linestyle="--")
         labels = d.drop_duplicates("topic").set_index("topic")["label"]
-        ax.set_yticks([ypos[t] for t in topics], [labels[t] for t in topics])
-        ax.set_xlabel("效应估计值（95% 区间）")
-        if len(terms) > 1:
-            ax.legend()
+        for n_panel, (var, a) in enumerate(zip(variables, axes)):
+            sub_v = d[d["variable"] == var]
+            terms = _ordered(sub_v["term"], None)
+            step = 0.75 / max(1, len(terms))
+            for j, term in enumerate(terms):
+                sub = sub_v[sub_v["term"] == term]
+                st = style_cycle(j)
+                # dodged top to bottom in legend order
+                y = sub["topic"].map(ypos).to_numpy() - (j - (len(terms) - 1) / 2) * step
+                a.hlines(y, sub["ci_low"], sub["ci_high"], color=st["color"], linewidth=1.0)
+                # the panel title names the variable; the legend only needs the level
+                level = _term_parts(term)[1]
+                a.plot(sub["estimate"], y, linestyle="none", marker=st["marker"],
+                       markersize=3.5, color=st["color"],
+                       label=level if level is not None else sub["term_label"].iloc[0])
+            a.axvline(0, color="0.5", linewidth=0.6, linestyle="--")
+            a.set_yticks([ypos[t] for t in topics],
+                         [labels[t] for t in topics] if n_panel == 0 else [])
+            a.set_ylim(-0.6, len(topics) - 0.4)
+            if len(variables) > 1 or len(terms) > 1:
+                ref = self.params_["reference_levels"].get(var)
+                title = VAR_LABELS.get(var, var) + (f"（参照：{ref}）" if ref else "")
+                a.set_title(title, fontsize="medium")
+            if len(terms) > 1:
+                # Outside the plot area: a legend inside would cover estimates.
+                a.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small",
+                         handlelength=1.0, borderaxespad=0.2)
+            if len(variables) == 1:
+                a.set_xlabel(self._axis_label())
+        if len(variables) > 1:
+            self.figure_.supxlabel(self._axis_label(), fontsize="medium")
         return self
+
+    def caption(self) -> str:
+        lvl = f"{self.params_['level']:.0%}"
+        unit_zh = "主题比例" if self.params_["link"] == "identity" else "主题对数几率"
+        unit_en = "topic share" if self.params_["link"] == "identity" else "log-odds of the topic"
+        refs = self.params_["reference_levels"]
+        ref_zh = "；".join(f"{VAR_LABELS.get(k, k)}以“{v}”为参照" for k, v in refs.items())
+        ref_en = "; ".join(f"{k} relative to {v!r}" for k, v in refs.items())
+        method = self.params_.get("method", "not given")
+        return (f"{self.title_zh}：点为{unit_zh}的变化估计值，线为 {lvl} 区间（{method}）"
+                + (f"；{ref_zh}" if ref_zh else "") + "。"
+                f"{self.title_en}: points are estimated changes in {unit_en}, lines "
+                f"{lvl} intervals ({method})" + (f"; {ref_en}" if ref_en else "") + ".")
 
 
 # ----------------------------------------------------------------------------------------
+#: Titles of ``select_k``'s criteria: what they are, and which direction is better.
+METRIC_LABELS = {"npmi": "NPMI 一致性（越高越好）", "c_v": "C_V 一致性（越高越好）",
+                 "exclusivity": "排他性（越高越好）", "stability": "稳定性（越高越好）",
+                 "perplexity": "留出困惑度（越低越好）", "score": "综合得分（越高越好）"}
+
+
 class KSelectionDisplay(Display):
     """Diagnostics against the number of topics K, one panel per metric.
 
@@ -567,7 +723,7 @@ class KSelectionDisplay(Display):
             d = self.data_[self.data_["metric"] == m]
             a.errorbar(d["k"], d["value"], yerr=d["sd"] if d["sd"].any() else None,
                        color=PALETTE[i % 2], marker="o", capsize=2)
-            a.set_title(m, fontsize="medium")
+            a.set_title(METRIC_LABELS.get(m, m), fontsize="medium")
             a.set_xlabel("K")
             a.xaxis.get_major_locator().set_params(integer=True)
             if best is not None:
@@ -796,7 +952,8 @@ class ConfusionMatrixDisplay(Display):
         grid = self.data_.pivot(index="true", columns="predicted", values=value) \
             .loc[labels, labels].to_numpy(dtype=float)
         ax = self._new_axes(ax, preset, 0.9 * len(labels) + 3)
-        im = ax.imshow(grid, cmap=SEQUENTIAL_CMAP)
+        im = _cells(ax, grid)
+        ax.set_aspect("equal")
         for i in range(len(labels)):
             for j in range(len(labels)):
                 v = grid[i, j]
@@ -811,7 +968,7 @@ class ConfusionMatrixDisplay(Display):
         if colorbar:
             import matplotlib.pyplot as plt
 
-            plt.colorbar(im, ax=ax, fraction=0.04)
+            _vector_colorbar(plt.colorbar(im, ax=ax, fraction=0.04))
         self.image_ = im
         return self
 
@@ -829,9 +986,18 @@ class ReliabilityTableDisplay(Display):
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, columns: Sequence[str] | None = None,
-                   column_labels: Mapping[str, str] | None = None, digits: int = 2):
-        """Take a reliability table; ``columns`` selects and orders the metric columns."""
+                   column_labels: Mapping[str, str] | None = None, digits: int = 2,
+                   dimension_labels: Mapping[str, str] | None = None):
+        """Take a reliability table; ``columns`` selects and orders the metric columns.
+
+        ``dimension_labels`` maps dimension ids to the names a reader knows
+        (``{"leadership": "五个引领"}``, e.g. ``{d.id: d.label for d in
+        framework.dimensions}``); ids not in it are shown as they are.
+        """
         frame = as_frame(frame, ("dimension",), "reliability table")
+        if dimension_labels:
+            frame["dimension"] = frame["dimension"].map(
+                lambda v: dimension_labels.get(v, v))
         if columns is not None:
             missing = [c for c in columns if c not in frame.columns]
             if missing:
