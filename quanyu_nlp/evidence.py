@@ -15,10 +15,12 @@ import math
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ._io import atomic_output, atomic_write, ensure_writable_dir
-from .errors import ColumnError, ParameterError
+from .coding.codings import CODING_COLUMNS, sort_by_codebook
+from .errors import ColumnError, OutputError, ParameterError
 
 __all__ = ["EvidenceTable", "evidence_table", "citation_line", "genre_code", "latex_escape"]
 
@@ -169,18 +171,42 @@ class EvidenceTable:
         self.meta = dict(meta or {})
 
     def __repr__(self) -> str:
-        return (f"<EvidenceTable by {self.by}: {len(self.counts)} count rows, "
-                f"{len(self.quotes)} quotes>")
+        dims = ", ".join(self._dim_title(d) for d in dict.fromkeys(self.counts["dimension"]))
+        by = "、".join(self.by) if self.by else "all units"
+        return (f"<EvidenceTable by {by}: {dims or 'no dimension'}; {len(self.counts)} count "
+                f"rows, {len(self.quotes)} quotes>")
+
+    def _dim_title(self, dim: str) -> str:
+        name = (self.meta.get("dimension_labels") or {}).get(dim)
+        return f"{name} ({dim})" if name and name != dim else str(dim)
+
+    def _categories(self, dim: str) -> list[str]:
+        seen = list(dict.fromkeys(self.counts.loc[self.counts["dimension"] == dim, "category"]))
+        order = list((self.meta.get("labels") or {}).get(dim) or [])
+        return order + [c for c in seen if c not in order]
 
     def wide_counts(self, dimension: str | None = None, value: str = "n") -> pd.DataFrame:
-        """Counts (or shares) as a table: one row per group, one column per category."""
+        """Counts (or shares) as a table: one row per group, one column per category.
+
+        Columns follow the codebook (the none label last), and a category no unit of the
+        corpus was coded with is still a column, of zeros: a paper's table shows it.
+        """
+        if value not in ("n", "share"):
+            raise ParameterError(f"value={value!r}: use 'n' (units) or 'share'")
+        if dimension is not None and dimension not in set(self.counts["dimension"]):
+            raise ParameterError(f"no counts for dimension {dimension!r}; the table has: "
+                                 f"{', '.join(dict.fromkeys(self.counts['dimension']))}")
         c = self.counts if dimension is None else self.counts[self.counts["dimension"] == dimension]
         idx = self.by + (["dimension"] if dimension is None else [])
         if not idx:
             idx = ["dimension"]
         w = c.pivot_table(index=idx, columns="category", values=value, aggfunc="sum",
                           fill_value=0, sort=False)
+        dims = [dimension] if dimension is not None else list(dict.fromkeys(c["dimension"]))
+        cols = list(dict.fromkeys(cat for d in dims for cat in self._categories(d)))
+        w = w.reindex(columns=cols, fill_value=0)
         w.columns.name = None
+        w = w.astype("int64" if value == "n" else float)
         return w.reset_index()
 
     # -- exports -------------------------------------------------------------------
@@ -197,7 +223,7 @@ class EvidenceTable:
 
     def to_xlsx(self, path: str | Path) -> Path:
         """Write an XLSX with sheets ``counts``, ``shares`` and ``quotes``."""
-        p = Path(path)
+        p = _file_target(path, (".xlsx",), "to_xlsx")
         with atomic_output(p, suffix=".xlsx") as tmp:
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
                 self.counts.to_excel(xw, sheet_name="counts", index=False)
@@ -210,7 +236,7 @@ class EvidenceTable:
         """Markdown: a count table per dimension, then the quotes with citations."""
         parts = []
         for dim in dict.fromkeys(self.counts["dimension"]):
-            parts.append(f"## {dim}: counts\n")
+            parts.append(f"## {self._dim_title(dim)}: counts\n")
             parts.append(_md_table(self.wide_counts(dim)))
             parts.append("")
         if len(self.quotes):
@@ -221,26 +247,46 @@ class EvidenceTable:
                              f"：“{q['quote']}” —— {q['citation']}")
         text = "\n".join(parts).rstrip() + "\n"
         if path is not None:
-            atomic_write(path, text)
+            atomic_write(_file_target(path, (".md", ".markdown", ".txt"), "to_markdown"), text)
         return text
 
     def to_latex(self, path: str | Path | None = None) -> str:
         """LaTeX tables (counts per dimension, quotes) with special characters escaped."""
         parts = []
         for dim in dict.fromkeys(self.counts["dimension"]):
-            parts.append(_tex_table(self.wide_counts(dim), f"{dim}: counts"))
+            parts.append(_tex_table(self.wide_counts(dim), f"{self._dim_title(dim)}: counts"))
         if len(self.quotes):
             q = self.quotes[self.by + ["category", "quote", "citation"]]
             parts.append(_tex_table(q, "quotes"))
         text = "\n\n".join(parts) + "\n"
         if path is not None:
-            atomic_write(path, text)
+            atomic_write(_file_target(path, (".tex",), "to_latex"), text)
         return text
 
     def _repr_html_(self) -> str:
-        return (f"<div><p><b>{html.escape(repr(self))}</b></p>"
-                + self.counts.head(30).to_html(index=False)
-                + self.quotes.head(15).to_html(index=False) + "</div>")
+        # What a researcher looks at: the count table of each dimension, then the quotes
+        # with their citations (ids and offsets stay in .quotes).
+        parts = [f"<div><p><b>{html.escape(repr(self))}</b></p>"]
+        for dim in dict.fromkeys(self.counts["dimension"]):
+            parts.append(f"<p>{html.escape(self._dim_title(dim))}</p>")
+            parts.append(self.wide_counts(dim).to_html(index=False))
+        if len(self.quotes):
+            q = self.quotes[self.by + ["dimension", "category", "quote", "citation"]]
+            parts.append(f"<p>quotes ({len(self.quotes)}; first 15)</p>")
+            parts.append(q.head(15).to_html(index=False))
+        return "".join(parts) + "</div>"
+
+
+def _file_target(path: str | Path, suffixes: tuple[str, ...], what: str) -> Path:
+    """Check an export's file name before anything is written."""
+    p = Path(path)
+    if p.is_dir():
+        raise OutputError(f"{what}: {p} is a folder; give a file name such as "
+                          f"{p / ('evidence' + suffixes[0])}")
+    if p.suffix.lower() not in suffixes:
+        raise OutputError(f"{what} writes a {suffixes[0]} file but {p.name} ends in "
+                          f"{p.suffix or 'nothing'}; name it {p.with_suffix(suffixes[0]).name}")
+    return p
 
 
 def _doc_frame(corpus: Any) -> pd.DataFrame:
@@ -284,13 +330,26 @@ def evidence_table(codings: Any, corpus: Any, by: Sequence[str] | str | None = (
         A ``by`` column that the corpus does not have; the message lists those it has.
     """
     by = [by] if isinstance(by, str) else list(by or [])
-    frame = codings.to_frame() if hasattr(codings, "to_frame") else pd.DataFrame(codings)
+    if isinstance(n_quotes, bool) or not isinstance(n_quotes, (int, np.integer)) or n_quotes < 0:
+        raise ParameterError(f"n_quotes={n_quotes!r}: give a whole number of quotes per group "
+                             "and category (0 for counts only)")
+    if hasattr(codings, "to_frame"):
+        frame = codings.to_frame()
+    elif isinstance(codings, pd.DataFrame) and set(CODING_COLUMNS) <= set(codings.columns):
+        frame = codings
+    else:
+        raise ParameterError(f"codings is {type(codings).__name__}; pass the Codings that "
+                             "code() returned (or their .to_frame())")
+    if not hasattr(corpus, "doc_text"):
+        raise ParameterError(f"corpus is {type(corpus).__name__}; pass the Corpus the codings "
+                             "were made from (it gives the quotes' text and the citations)")
     if dimension is not None:
         dims = [dimension] if isinstance(dimension, str) else list(dimension)
         unknown = [d for d in dims if d not in set(frame["dimension"])]
         if unknown:
             raise ParameterError(f"no codings for dimension(s) {', '.join(unknown)}; coded: "
-                                 f"{', '.join(dict.fromkeys(frame['dimension']))}")
+                                 f"{', '.join(dict.fromkeys(frame['dimension']))} (code it "
+                                 f"first: code(..., dimension=[..., {unknown[0]!r}]))")
         frame = frame[frame["dimension"].isin(dims)]
     docs = _doc_frame(corpus)
     missing = [b for b in by if b not in docs.columns]
@@ -321,10 +380,16 @@ def evidence_table(codings: Any, corpus: Any, by: Sequence[str] | str | None = (
     keys = by + ["dimension", "category"]
     grp = merged.copy()
     for b in by:
-        grp[b] = grp[b].astype(object).where(grp[b].notna(), "（缺失）")
+        col = grp[b]
+        # A year column with a missing value is read as floats (2021.0): show 2021.
+        if pd.api.types.is_float_dtype(col) and (col.dropna() % 1 == 0).all():
+            col = col.astype("Int64")
+        grp[b] = col.astype(object).where(col.notna(), "（缺失）")
     counts = grp.groupby(keys, sort=True, dropna=False).size().rename("n").reset_index()
     totals = counts.groupby(by + ["dimension"], dropna=False)["n"].transform("sum")
     counts["share"] = (counts["n"] / totals).round(6)
+    counts = sort_by_codebook(counts, codings if hasattr(codings, "category_order") else None,
+                              keys=tuple(by))
 
     # quotes
     docs_obj = corpus.documents if hasattr(corpus, "documents") else corpus
@@ -336,11 +401,13 @@ def evidence_table(codings: Any, corpus: Any, by: Sequence[str] | str | None = (
         return text_cache[doc_id]
 
     cand = grp[grp["score"] >= min_score]
+    cmeta = getattr(codings, "meta", {}) or {}
     if not include_none:
-        none_labels = (set(codings.meta.get("none_labels", ()))
-                       if hasattr(codings, "meta") else set())
-        none_labels |= {"无"}
-        cand = cand[~cand["category"].isin(none_labels)]
+        # Each dimension's own none label (a codebook may call it 不适用), and 无.
+        nl = cmeta.get("none_labels") or {}
+        none_of = {d: {"无", nl.get(d, "无")} for d in set(cand["dimension"])}
+        is_none = [c in none_of[d] for d, c in zip(cand["dimension"], cand["category"])]
+        cand = cand[~np.asarray(is_none, dtype=bool)]
     rows = []
     for _key, g in cand.groupby(keys, sort=True, dropna=False):
         g = g.sort_values(["score", "doc_id", "start"], ascending=[False, True, True],
@@ -361,5 +428,12 @@ def evidence_table(codings: Any, corpus: Any, by: Sequence[str] | str | None = (
     quotes = pd.DataFrame(rows, columns=by + ["dimension", "category", "rank", "quote",
                                               "citation", "score", "unit_id", "doc_id",
                                               "start", "end"])
-    return EvidenceTable(counts, quotes, by, meta={"n_quotes": n_quotes,
-                                                   "min_score": min_score})
+    if len(quotes):
+        quotes = sort_by_codebook(quotes, codings if hasattr(codings, "category_order")
+                                  else None, keys=tuple(by))
+    dims_coded = list(dict.fromkeys(frame["dimension"]))
+    labels = {d: codings.category_order(d) for d in dims_coded} \
+        if hasattr(codings, "category_order") else {}
+    return EvidenceTable(counts, quotes, by, meta={
+        "n_quotes": n_quotes, "min_score": min_score, "labels": labels,
+        "dimension_labels": dict(cmeta.get("dimension_labels") or {})})

@@ -9,7 +9,10 @@ coding sheets people fill in.
 
 from __future__ import annotations
 
+import io
 import math
+import unicodedata
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -26,6 +29,7 @@ from ._framework import (dimension_labels, none_label, normalise_column, normali
                          resolve_framework, select_dimensions)
 from ._units import as_texts, as_units, neighbour_context
 from .codings import Codings
+from .default import check_user_labels
 from .supervised import labels_by_dimension
 
 __all__ = ["sample_for_coding", "read_coding_sheet", "cohen_kappa", "krippendorff_alpha",
@@ -236,20 +240,7 @@ def read_coding_sheet(path: str | Path, framework: Any = "quanyu",
         A label that is not a category: the message names the file, row and column.
     """
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"coding sheet {p} does not exist; check the path")
-    try:
-        if p.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(p, sheet_name=0, dtype=str)
-            first_row = 2  # Excel row of the first data row (row 1 is the header)
-        else:
-            frame = pd.read_csv(p, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-            first_row = 2  # line 1 is the header
-    except Exception as exc:  # pandas raises many types for bad files
-        raise InputError(f"cannot read coding sheet {p} ({type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0] if str(exc) else ''}); save it as .xlsx or "
-                         "UTF-8 .csv") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame, rows = _read_sheet_table(p)
     if "unit_id" not in frame.columns:
         raise ColumnError(f"no column 'unit_id' in {p.name}; columns are: "
                           f"{', '.join(frame.columns)} (keep the unit_id column of the sheet)")
@@ -257,9 +248,11 @@ def read_coding_sheet(path: str | Path, framework: Any = "quanyu",
     if dimension is None:
         dims = [d for d in fw.dimensions if d.id in frame.columns]
         if not dims:
+            named = [d for d in fw.dimensions if d.label in frame.columns]
+            hint = (f" (rename column {named[0].label!r} to {named[0].id!r})" if named else "")
             raise ColumnError(f"{p.name} has no column for any dimension of framework "
                               f"{getattr(fw, 'name', '')!r} "
-                              f"({', '.join(d.id for d in fw.dimensions)}); "
+                              f"({', '.join(d.id for d in fw.dimensions)}){hint}; "
                               f"columns are: {', '.join(frame.columns)}")
     else:
         dims = select_dimensions(fw, dimension)
@@ -267,19 +260,91 @@ def read_coding_sheet(path: str | Path, framework: Any = "quanyu",
             if d.id not in frame.columns:
                 raise ColumnError(f"no column {d.id!r} in {p.name}; columns are: "
                                   f"{', '.join(frame.columns)}")
-    out = pd.DataFrame({"unit_id": frame["unit_id"].astype(str).str.strip()})
+    # Rows left blank (Excel keeps formatted empty rows; people leave gaps) are not units.
+    cells = frame[["unit_id"] + [d.id for d in dims]].map(_is_missing)
+    keep = ~cells.all(axis=1).to_numpy()
+    frame, rows = frame[keep].reset_index(drop=True), [r for r, k in zip(rows, keep) if k]
+    uid = frame["unit_id"].map(lambda v: "" if _is_missing(v) else str(v).strip())
+    if (uid == "").any():
+        i = int(np.flatnonzero((uid == "").to_numpy())[0])
+        raise ParameterError(f"{p.name} row {rows[i]}, column unit_id: empty, but the row is "
+                             "coded; fill in the unit's id (copy it from the sheet you were "
+                             "given) or clear the row")
+    out = pd.DataFrame({"unit_id": uid})
     if "text" in frame.columns:
-        out["text"] = frame["text"]
+        out["text"] = frame["text"].to_numpy()
     for d in dims:
-        out[d.id] = pd.Series(normalise_column(d, frame[d.id].tolist(), p.name, first_row),
+        out[d.id] = pd.Series(normalise_column(d, frame[d.id].tolist(), p.name, rows=rows),
                               dtype=object)
     dup = out["unit_id"].duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise ParameterError(f"{p.name} row {i + first_row}, column unit_id: "
-                             f"{out['unit_id'].iloc[i]!r} appears twice; each unit once")
+        first = rows[int(np.flatnonzero((out["unit_id"] == out["unit_id"].iloc[i]).to_numpy())[0])]
+        raise ParameterError(f"{p.name} row {rows[i]}, column unit_id: "
+                             f"{out['unit_id'].iloc[i]!r} appears twice (also row {first}); "
+                             "code each unit once")
     out.attrs["source"] = str(p)
     return out
+
+
+def _read_sheet_table(p: Path) -> tuple[pd.DataFrame, list[int]]:
+    """The sheet's table as strings, and each row's number as the user sees it.
+
+    XLSX: the worksheet that has a ``unit_id`` column (people add instruction sheets or
+    move sheets around in Excel and WPS), the first one otherwise.  CSV: UTF-8, or the
+    GB18030 / GBK that Excel on a Chinese Windows writes when saving "CSV"; tab-separated
+    files (``.tsv``, ``.txt``) too.  Row numbers are spreadsheet rows (the header is row 1).
+    """
+    if not p.exists():
+        raise InputError(f"coding sheet {p} does not exist; check the path")
+    if p.is_dir():
+        raise InputError(f"coding sheet {p} is a folder; pass the .xlsx or .csv file in it")
+    suffix = p.suffix.lower()
+    if suffix in (".xls", ".et", ".ods", ".numbers"):
+        raise InputError(f"{p.name}: {suffix} sheets are not read; in Excel or WPS choose "
+                         "Save As → .xlsx (or CSV UTF-8) and read that file")
+    if suffix in (".xlsx", ".xlsm"):
+        import zipfile
+
+        try:
+            sheets = pd.read_excel(p, sheet_name=None, dtype=str, engine="openpyxl")
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise InputError(f"cannot read coding sheet {p.name}: not a valid .xlsx file "
+                             f"({type(exc).__name__}); open it in Excel or WPS and save it "
+                             "again as .xlsx") from None
+        if not sheets:
+            raise InputError(f"{p.name} has no worksheet; save the coding sheet as .xlsx")
+        frames = {name: f.rename(columns=lambda c: _header(c)) for name, f in sheets.items()}
+        with_id = [n for n, f in frames.items() if "unit_id" in f.columns]
+        name = "coding" if "coding" in with_id else (with_id[0] if with_id else next(iter(frames)))
+        frame = frames[name]
+    else:
+        from ..corpus.encoding import decode_bytes
+
+        try:
+            raw = p.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read coding sheet {p} ({exc.strerror or exc}); check "
+                             "its permissions") from None
+        text, _enc = decode_bytes(raw, p.name)
+        sep = "\t" if suffix in (".tsv", ".tab", ".txt") else ","
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, sep=sep, keep_default_na=False,
+                                skip_blank_lines=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(f"cannot read coding sheet {p.name} as a table ({first}); save "
+                             "it from Excel or WPS as .xlsx or CSV UTF-8") from None
+        frame = frame.rename(columns=lambda c: _header(c))
+    if frame.columns.has_duplicates:
+        dup = frame.columns[frame.columns.duplicated()][0]
+        raise ColumnError(f"{p.name}: column {dup!r} appears twice in the header row; keep one")
+    return frame, list(range(2, len(frame) + 2))
+
+
+def _header(c: Any) -> str:
+    """A header cell as written, less spaces (also full-width ones) around it."""
+    return unicodedata.normalize("NFKC", str(c)).strip()
 
 
 # ---------------------------------------------------------------------------------
@@ -342,24 +407,76 @@ def krippendorff_alpha(data: Any, level: str = "nominal") -> float:
         rows = [data[c].tolist() for c in data.columns]
     else:
         rows = [list(r) for r in data]
-    values = sorted({str(v) for r in rows for v in r if not _is_missing(v)})
-    if len(values) == 0:
-        return float("nan")
+    if len({len(r) for r in rows}) > 1:
+        raise ParameterError(f"the coders have {', '.join(str(len(r)) for r in rows)} units; "
+                             "give every coder a value (or None) for every unit")
+    # Only units that two or more coders coded carry information about agreement.
+    pairable = [k for k in range(len(rows[0]) if rows else 0)
+                if sum(not _is_missing(r[k]) for r in rows) >= 2]
+    if not pairable:
+        raise ParameterError("no unit is coded by two or more coders, so there is no "
+                             "agreement to measure; check that the coders coded the same units")
+    values = sorted({str(r[k]) for r in rows for k in pairable if not _is_missing(r[k])})
     if len(values) == 1:
-        return 1.0
+        return 1.0  # one label throughout: the same convention as cohen_kappa
     code = {v: i for i, v in enumerate(values)}
-    arr = np.array([[np.nan if _is_missing(v) else code[str(v)] for v in r] for r in rows],
-                   dtype=float)
+    arr = np.array([[code[str(r[k])] if not _is_missing(r[k]) else np.nan for k in pairable]
+                    for r in rows], dtype=float)
     return float(krippendorff.alpha(reliability_data=arr, level_of_measurement=level,
                                     value_domain=list(range(len(values)))))
 
 
-def _sheet_frame(s: Any, fw: Any) -> pd.DataFrame:
-    if isinstance(s, pd.DataFrame):
-        return s
+def _sheet_frame(s: Any, fw: Any, name: str) -> pd.DataFrame:
+    """One coder's codings as unit_id + one column of framework labels per dimension."""
     if isinstance(s, Codings):
         return s.wide(text=False)
-    return read_coding_sheet(s, fw)
+    if isinstance(s, (str, Path)):
+        return read_coding_sheet(s, fw)
+    if not isinstance(s, pd.DataFrame):
+        raise ParameterError(f"coder {name}: got {type(s).__name__}; pass the path of a coding "
+                             "sheet, a DataFrame with unit_id and dimension columns, or the "
+                             "Codings from code()")
+    cols = {str(c).strip(): c for c in s.columns}
+    if "unit_id" not in cols:
+        raise ColumnError(f"coder {name}: the table has no unit_id column (columns: "
+                          f"{', '.join(map(str, s.columns))}); keep the unit_id of each unit "
+                          "so coders are matched unit by unit")
+    out = pd.DataFrame({"unit_id": s[cols["unit_id"]].map(
+        lambda v: "" if _is_missing(v) else str(v).strip()).to_numpy()})
+    for d in fw.dimensions:
+        if d.id in cols:
+            # People's tables are checked like sheets: 机制 is not 机制引领.
+            out[d.id] = normalise_column(d, s[cols[d.id]].tolist(), where=f"coder {name}")
+    return out
+
+
+def _coder_names(sheets: Sequence[Any], names: Sequence[str] | None) -> list[str]:
+    if names is not None:
+        names = [str(n) for n in names]
+        if len(names) != len(sheets):
+            raise ParameterError(f"names has {len(names)} names for {len(sheets)} codings; give "
+                                 "one name per coding (in the same order)")
+        dup = [n for n in names if names.count(n) > 1]
+        if dup:
+            raise ParameterError(f"names: {dup[0]!r} is given twice; give each coder their own "
+                                 "name")
+        return names
+    out: list[str] = []
+    for i, s in enumerate(sheets):
+        if isinstance(s, (str, Path)):
+            n = Path(s).name
+        elif isinstance(s, Codings):
+            n = "model"
+        else:
+            n = f"coder{i + 1}"
+        if n in out:  # two sheets called coding.xlsx in different folders
+            n = f"{Path(s).parent.name}/{n}" if isinstance(s, (str, Path)) else n
+            k = 2
+            base = n
+            while n in out:
+                n, k = f"{base}#{k}", k + 1
+        out.append(n)
+    return out
 
 
 def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
@@ -370,10 +487,12 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
     ----------
     sheets : list of path, DataFrame or Codings
         Two or more codings of the same units, matched on ``unit_id``.  A
-        :class:`Codings` (a model) is compared with the people like any coder.
+        :class:`Codings` (a model) is compared with the people like any coder.  Labels
+        in sheets and DataFrames are checked against the framework (ids accepted).
     framework : str or Framework
     names : list of str, optional
-        Coder names (default: file names, or coder1, coder2, …).
+        Coder names, one per coding (default: file names, or coder1, coder2, …; a
+        :class:`Codings` is "model").
     model : Codings, optional
         A model's codings, added as one more coder named "model" (the same as passing
         it in ``sheets``).
@@ -382,8 +501,21 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
     -------
     DataFrame
         One row per dimension and coder pair: dimension, coder_a, coder_b, n_units,
-        percent_agreement, cohen_kappa; plus one row per dimension with coder_b "all"
-        holding Krippendorff's alpha over all coders (and the mean pairwise values).
+        percent_agreement, cohen_kappa, krippendorff_alpha; plus one row per dimension
+        with coder_a and coder_b "all" holding Krippendorff's alpha over all coders (and
+        the mean pairwise values).  Dimensions that no two coders coded are left out.
+
+    Raises
+    ------
+    ParameterError
+        Fewer than two codings, names that do not match them, a bad label (naming the
+        file, row and column), or two codings that share no unit.
+
+    Warns
+    -----
+    UserWarning
+        When two coders coded partly different units: the statistics use the units
+        both coded, and the warning says how many each has alone.
     """
     sheets = list(sheets)
     if model is not None:
@@ -392,17 +524,26 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
             names = list(names) + ["model"]
     if len(sheets) < 2:
         raise ParameterError("reliability needs at least two codings of the same units")
+    names = _coder_names(sheets, names)
     fw = resolve_framework(framework)
-    frames = [_sheet_frame(s, fw) for s in sheets]
-    if names is None:
-        names = []
-        for i, (s, _f) in enumerate(zip(sheets, frames)):
-            if isinstance(s, (str, Path)):
-                names.append(Path(s).name)
-            elif isinstance(s, Codings):
-                names.append("model" if "model" not in names else f"model{i + 1}")
-            else:
-                names.append(f"coder{i + 1}")
+    frames = [_sheet_frame(s, fw, n) for s, n in zip(sheets, names)]
+    # Units matched by id: two sheets of different samples share none, and a sheet one
+    # coder did not finish shares some.  Said once per pair, not per dimension.
+    ids = [set(f["unit_id"]) - {""} for f in frames]
+    for i in range(len(frames)):
+        for j in range(i + 1, len(frames)):
+            both = ids[i] & ids[j]
+            if not both:
+                raise ParameterError(
+                    f"coders {names[i]} and {names[j]} share no unit_id (e.g. "
+                    f"{sorted(ids[i])[:1]} vs {sorted(ids[j])[:1]}); they must code the same "
+                    "units: give both the same coding sheet")
+            only_a, only_b = len(ids[i] - both), len(ids[j] - both)
+            if only_a or only_b:
+                warnings.warn(f"coders {names[i]} and {names[j]} coded {len(both)} units in "
+                              f"common; {only_a} units only in {names[i]}, {only_b} only in "
+                              f"{names[j]} are left out of their agreement", UserWarning,
+                              stacklevel=2)
     rows = []
     for d in fw.dimensions:
         have = [(n, f) for n, f in zip(names, frames) if d.id in f.columns]
@@ -413,27 +554,34 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
             part = f[["unit_id", d.id]].rename(columns={d.id: n})
             part = part.assign(unit_id=part["unit_id"].astype(str))
             merged = part if merged is None else merged.merge(part, on="unit_id", how="outer")
+        coded = merged[[n for n, _ in have]].map(lambda v: not _is_missing(v))
+        if int((coded.sum(axis=1) >= 2).sum()) == 0:
+            continue  # an empty column in every sheet but one: not coded, not disagreement
         labels = dimension_labels(d)
         pa, pk = [], []
         for i in range(len(have)):
             for j in range(i + 1, len(have)):
                 a, b = merged[have[i][0]].tolist(), merged[have[j][0]].tolist()
                 n_units = len(_pairs(a, b)[0])
-                pct, kap = percent_agreement(a, b), cohen_kappa(a, b, labels)
-                pa.append(pct)
-                pk.append(kap)
+                if n_units == 0:
+                    pct = kap = alpha = float("nan")
+                else:
+                    pct, kap = percent_agreement(a, b), cohen_kappa(a, b, labels)
+                    alpha = krippendorff_alpha([a, b])
+                    pa.append(pct)
+                    pk.append(kap)
                 rows.append({"dimension": d.id, "coder_a": have[i][0], "coder_b": have[j][0],
                              "n_units": n_units, "percent_agreement": pct, "cohen_kappa": kap,
-                             "krippendorff_alpha": krippendorff_alpha(
-                                 [merged[have[i][0]].tolist(), merged[have[j][0]].tolist()])})
+                             "krippendorff_alpha": alpha})
         rows.append({"dimension": d.id, "coder_a": "all", "coder_b": "all",
-                     "n_units": int(merged[[n for n, _ in have]].notna().any(axis=1).sum()),
-                     "percent_agreement": float(np.nanmean(pa)),
-                     "cohen_kappa": float(np.nanmean(pk)),
+                     "n_units": int(coded.any(axis=1).sum()),
+                     "percent_agreement": float(np.mean(pa)),
+                     "cohen_kappa": float(np.mean(pk)),
                      "krippendorff_alpha": krippendorff_alpha(merged[[n for n, _ in have]])})
     if not rows:
-        raise ColumnError("no dimension is coded in two or more of the sheets; columns must "
-                          f"be named by dimension id ({', '.join(d.id for d in fw.dimensions)})")
+        raise ColumnError("no dimension is coded by two or more of the coders; columns must "
+                          f"be named by dimension id ({', '.join(d.id for d in fw.dimensions)}) "
+                          "and have labels filled in")
     return pd.DataFrame(rows, columns=["dimension", "coder_a", "coder_b", "n_units",
                                        "percent_agreement", "cohen_kappa", "krippendorff_alpha"])
 
@@ -551,7 +699,16 @@ def cross_validate_coder(coder: Any, texts: Any, labels: Any, k: int = 5,
                                  "one (previous, next) pair per unit")
     dims_hint = getattr(coder, "dimension", None)
     dims_hint = [dims_hint] if isinstance(dims_hint, str) else dims_hint
-    ybd = labels_by_dimension(labels, dims_hint)
+    fw_given = getattr(coder, "framework", None)
+    if fw_given is not None:
+        # Check every label once, numbered as the user gave them, before any fold is
+        # fitted: a fold's coder would number the units of its own training subset.
+        fw0 = resolve_framework(fw_given)
+        dims0 = select_dimensions(fw0, dims_hint)
+        X_list, ybd = check_user_labels(list(X), labels, dims0)
+        X = np.array(X_list, dtype=object)
+    else:
+        ybd = labels_by_dimension(labels, dims_hint)
     for d, v in ybd.items():
         if len(v) != len(X):
             raise ParameterError(f"{len(v)} labels for dimension {d!r} but {len(X)} texts")
@@ -640,6 +797,8 @@ def suggest_units_to_code(codings_or_coder: Any, corpus: Any = None, n: int = 20
     """
     if strategy not in ("margin", "entropy"):
         raise ParameterError(f"strategy={strategy!r}: use 'margin' or 'entropy'")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ParameterError(f"n={n!r}: ask for a whole number of units, at least 1")
     if isinstance(codings_or_coder, Codings):
         proba = codings_or_coder.proba
         units = codings_or_coder.units
@@ -674,8 +833,17 @@ def suggest_units_to_code(codings_or_coder: Any, corpus: Any = None, n: int = 20
                         "doc_id": units["doc_id"].astype(str).values,
                         "text": units["text"].astype(str).values,
                         "uncertainty": np.round(unc, 6)})
-    for d in dims:
-        out[d] = proba[d].idxmax(axis=1).values
+    # The label each unit has now: the coded one (after the threshold: a unit whose best
+    # category is too weak is 无), not merely the most probable column.
+    if isinstance(codings_or_coder, Codings):
+        w = codings_or_coder.wide(text=False).set_index("unit_id")
+        for d in dims:
+            out[d] = w[d].reindex(out["unit_id"]).to_numpy()
+    else:
+        decide = getattr(codings_or_coder, "_decide", None)
+        for d in dims:
+            out[d] = (decide(proba[d])[0] if decide is not None
+                      else proba[d].idxmax(axis=1).to_numpy())
     out = out[~out["unit_id"].isin(set(map(str, exclude)))]
     out = out.sort_values(["uncertainty", "unit_id"], ascending=[False, True], kind="mergesort")
     return out.head(int(n)).reset_index(drop=True)
