@@ -215,10 +215,19 @@ class _Checker:
             raise self.fail(path, f"{self.place(path, ctx)} has no {header} tables",
                             f"add at least one {header} table")
         value = table[key]
-        if key == "dimensions" and isinstance(value, dict) and "categories" in value:
+        if key == "dimensions" and isinstance(value, dict):
+            if set(value) - {"categories"}:
+                # [dimensions] with one bracket: a single table instead of an array of them.
+                raise self.fail((key,), "the dimension is written under [dimensions] (one "
+                                "pair of brackets)",
+                                "write [[dimensions]] (two pairs) above each dimension")
             raise self.fail((key,), "a [[dimensions.categories]] table comes before any "
                             "[[dimensions]] table",
                             "put a [[dimensions]] header (with its id) above the categories")
+        if key == "categories" and isinstance(value, dict):
+            raise self.fail(path + (key,), f"the categories of {self.place(path, ctx)} are "
+                            "written under [dimensions.categories] (one pair of brackets)",
+                            "write [[dimensions.categories]] (two pairs) above each category")
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.fail(path + (key,),
                             f"{key} in {self.place(path, ctx)} must be tables written as "
@@ -312,6 +321,15 @@ class _Checker:
             ids[cat.id] = j
             labels[cat.label] = j
             cats.append(cat)
+        # Coding sheets accept a category's id or its label, so neither may be the other
+        # category's: a cell reading "org" must mean one category.
+        for j, cat in enumerate(cats):
+            other = next((c for c in cats if c is not cat and c.id == cat.label), None)
+            if other is not None:
+                raise self.fail(path + ("categories", j, "label"),
+                                f"label {cat.label!r} of category {cat.id!r} in dimension "
+                                f"{did!r} is the id of category {other.id!r}",
+                                "give the category a label that is no other category's id")
         return Dimension(id=did, label=label, description=description,
                          categories=tuple(cats), none_label=none_label,
                          tie_breaks=tie_breaks, negative_exemplars=negatives,
@@ -366,6 +384,15 @@ def build_framework(data: dict[str, Any], source: str | Path | None = None) -> F
 
 def _builtin_names() -> list[str]:
     return sorted(p.stem for p in _DATA_DIR.glob("*.toml"))
+
+
+def _builtin_title(name: str) -> str:
+    """The title line of a built-in codebook, read without validating the whole file."""
+    try:
+        data = tomllib.loads((_DATA_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return ""
+    return f"{data.get('title', '')} {data.get('description', '')[:40]}"
 
 
 def list_frameworks() -> list[str]:
@@ -463,6 +490,10 @@ def load_framework(name_or_path: str | os.PathLike | Framework) -> Framework:
             res = _DATA_DIR / f"{text_arg}.toml"
             return _parse(_read_source(res, res.name), res.name, res)
         close = difflib.get_close_matches(text_arg, builtins, n=1, cutoff=0.5)
+        if not close:
+            # A researcher may name the codebook by its title (全域党建) rather than its name.
+            close = [b for b in builtins if text_arg.strip() and text_arg.strip() in
+                     _builtin_title(b)][:1]
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise FrameworkError(f"no built-in framework {text_arg!r}; {hint}built-ins are: "
                              f"{', '.join(builtins)} (or pass the path of a .toml file)")

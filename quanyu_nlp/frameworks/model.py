@@ -240,3 +240,29 @@ class Framework:
     def __repr__(self) -> str:
         dims = ", ".join(f"{d.id}[{len(d.categories)}]" for d in self.dimensions)
         return f"Framework(name={self.name!r}, version={self.version!r}, dimensions: {dims})"
+
+    def _repr_html_(self) -> str:
+        """The codebook at a glance in Jupyter: per dimension, its categories and notes."""
+        import html
+
+        esc = html.escape
+        out = [f"<div><p><b>{esc(self.title or self.name)}</b> "
+               f"({esc(self.name)}, version {esc(self.version)}, "
+               f"hash <code>{esc(self.hash[:12])}</code>)</p>"]
+        if self.citation:
+            out.append(f"<p>{esc(self.citation)}</p>")
+        out.append("<table><thead><tr><th>dimension</th><th>category</th><th>id</th>"
+                   "<th>definition</th><th>seed terms</th><th>exemplars</th></tr></thead><tbody>")
+        for d in self.dimensions:
+            rows = [(c.label, c.id, c.definition, len(c.seed_terms), len(c.exemplars))
+                    for c in d.categories]
+            rows.append((d.none_label, "", "（以上皆非 · none of the above）", 0,
+                         len(d.negative_exemplars)))
+            for k, (lab, cid, defin, n_s, n_e) in enumerate(rows):
+                head = (f"<td rowspan='{len(rows)}'>{esc(d.label)}<br><code>{esc(d.id)}</code>"
+                        "</td>") if k == 0 else ""
+                short = defin if len(defin) <= 60 else defin[:59] + "…"
+                out.append(f"<tr>{head}<td>{esc(lab)}</td><td><code>{esc(cid)}</code></td>"
+                           f"<td>{esc(short)}</td><td>{n_s}</td><td>{n_e}</td></tr>")
+        out.append("</tbody></table></div>")
+        return "".join(out)
