@@ -75,6 +75,8 @@ class _Locator:
                         table = ("dimensions", dim, "categories", cat)
                     elif parts[:2] == ["dimensions", "categories"]:
                         table = ("dimensions", dim, "categories", cat, *parts[2:])
+                        if len(parts) == 2:  # [dimensions.categories]: one pair of brackets
+                            self.lines.setdefault(("dimensions", dim, "categories"), lineno)
                     elif parts[:1] == ["dimensions"]:
                         table = ("dimensions", dim, *parts[1:])
                     else:
@@ -442,9 +444,13 @@ def _parse(text: str, shown: str, source_path: Path | None) -> Framework:
             reason += " (something opened earlier, e.g. a [ or a quote, is never closed)"
         else:
             where = shown
-        raise FrameworkError(f"{where}: TOML syntax error: {reason}; fix the syntax there "
-                             "(strings need quotes, lists need [ ], each key once per table)"
-                             ) from None
+        fix = "fix the syntax there (strings need quotes, lists need [ ], each key once per table)"
+        if "overwrite" in reason.lower() or "declare" in reason.lower():
+            # tomllib's words for a key or table given twice, which in a codebook is most
+            # often a [dimensions.categories] header written with one pair of brackets.
+            fix = ("each key once per table, and write [[dimensions]] and "
+                   "[[dimensions.categories]] with two pairs of brackets")
+        raise FrameworkError(f"{where}: TOML syntax error: {reason}; {fix}") from None
     return _Checker(shown, _Locator(text)).framework(data, source_path)
 
 
