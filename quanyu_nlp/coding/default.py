@@ -397,9 +397,9 @@ def check_user_labels(X: Any, y: Any, dims: Sequence[Any], where: str | None = N
             raise ParameterError(f"{unit(i)}: coded {out[k][i]!r} on {k} but its text is empty; "
                                  "fill in the text or remove the row")
     if not any(lab is not None for v in out.values() for lab in v):
-        raise ParameterError(f"{name}: every label cell is empty ({', '.join(out) or 'no column'}); "
-                             "code some units first, or leave labelled out to code with the "
-                             "framework alone")
+        cols = ", ".join(out) or "no column"
+        raise ParameterError(f"{name}: every label cell is empty ({cols}); code some units "
+                             "first, or leave labelled out to code with the framework alone")
     return texts, out
 
 
