@@ -89,6 +89,8 @@ def citation_line(row: Mapping[str, Any], location: bool = True) -> str:
     """
     author, title = _val(row, "author"), _val(row, "title")
     source = _val(row, "source") or _val(row, "journal") or _val(row, "org")
+    if source.startswith("《") and source.endswith("》") and source.count("《") == 1:
+        source = source[1:-1]  # GB/T 7714 writes a journal's name without 《》
     year = _val(row, "year")
     code = genre_code(row.get("genre") if hasattr(row, "get") else None)
     parts = []

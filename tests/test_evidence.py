@@ -146,3 +146,10 @@ def test_quotes_are_verbatim_property(toy, sents, punct):
     et = evidence_table(cod, c, by=["g"], n_quotes=5)
     for q in et.quotes.itertuples():
         assert c.doc_text(q.doc_id)[q.start:q.end] == q.quote
+
+
+def test_citation_drops_book_title_marks_around_the_journal():
+    # A manifest often writes the journal as 《某某学报》; GB/T 7714 does not.
+    row = {"author": "王某", "title": "社区党建的实践", "genre": "期刊", "source": "《某某学报》",
+           "year": 2021}
+    assert citation_line(row, location=False) == "王某. 社区党建的实践[J]. 某某学报, 2021."

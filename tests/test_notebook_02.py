@@ -20,3 +20,9 @@ def test_framework_coding_notebook_runs(run_notebook):
     assert "evidence.xlsx" in text and "evidence.tex" in text and "quotes.csv" in text
     assert "[R]" in text or "[N]" in text or "[J]" in text           # GB/T 7714 citations
     assert not list(NOTEBOOK.parent.glob("*.xlsx"))                  # exports not in the repo
+    # What a researcher reads: dimension names, tables in codebook order (无 last), and
+    # no library warnings (FutureWarning, RuntimeWarning …) among the outputs.
+    assert "leadership 五个引领" in text                               # Codings repr
+    assert "政治引领  组织引领  机制引领  行动引领  队伍引领   无" in text    # crosstab columns
+    assert "## 五个引领 (leadership): counts" in text                  # Markdown export
+    assert "Warning" not in text
