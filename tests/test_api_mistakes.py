@@ -379,3 +379,43 @@ def test_suggest_shows_the_coded_label(coded):
     assert s["leadership"].tolist() == coded_now.loc[s["unit_id"]].tolist()
     with pytest.raises(ParameterError, match="n=0"):
         suggest_units_to_code(c, n=0)
+
+
+def test_sheet_with_a_title_row_above_the_header(tmp_path, toy):
+    wb = Workbook()
+    wb.active.title = "说明"
+    ws = wb.create_sheet("第一轮")
+    ws.append(["编码表（第一轮，编码员甲）"])
+    ws.append(["unit_id", "text", "leadership"])
+    ws.append(["u1", "建立联席会议制度。", "机制引领"])
+    ws.append(["u2", "党员开展理论学习。", "政治"])
+    wb.save(tmp_path / "titled.xlsx")
+    with pytest.raises(ParameterError) as e:
+        read_coding_sheet(tmp_path / "titled.xlsx", toy)
+    # title row 1, header row 2, u1 row 3, u2 row 4
+    assert one_line(e).startswith("titled.xlsx row 4, column leadership: '政治'")
+
+
+def test_sample_for_coding_arguments(tmp_path, coded):
+    from quanyu_nlp.coding import sample_for_coding
+
+    sents, _ = coded
+    with pytest.raises(ParameterError, match="n='3': ask for a whole number"):
+        sample_for_coding(sents, "3", framework=TOY_FW)
+    with pytest.raises(OutputError, match="is a folder; give the sheet's file name"):
+        sample_for_coding(sents, 2, framework=TOY_FW, path=tmp_path)
+    sheet = sample_for_coding(sents, 2, stratify="region", framework=TOY_FW, unit="as-is")
+    assert sorted(sheet["region"]) == ["乙市", "甲市"]
+
+
+def test_reliability_model_coding_the_whole_corpus_is_not_warned(coded, toy):
+    sents, c = coded
+    ids = c.wide()["unit_id"].tolist()[:2]
+    person = pd.DataFrame({"unit_id": ids, "leadership": ["组织引领", "政治引领"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rep = reliability_report([person, c], toy, names=["甲", "model"])
+    assert rep["n_units"].tolist() == [2, 2]
+
+
+TOY_FW = Framework.from_dict(TOY)

@@ -24,7 +24,7 @@ from sklearn.metrics import (cohen_kappa_score, confusion_matrix,
 from sklearn.model_selection import StratifiedKFold, KFold
 
 from .._io import atomic_output
-from ..errors import ColumnError, InputError, ParameterError
+from ..errors import ColumnError, InputError, OutputError, ParameterError
 from ._framework import (dimension_labels, none_label, normalise_column, normalise_label,
                          resolve_framework, select_dimensions)
 from ._units import as_texts, as_units, neighbour_context
@@ -181,8 +181,13 @@ def sample_for_coding(corpus: Any, n: int, stratify: Sequence[str] | None = None
         The sheet: unit_id, doc_id, citation, text, then one empty column per dimension
         (plus title, year, section, sent_no when known).
     """
-    if n <= 0:
-        raise ParameterError(f"n={n}: ask for at least one unit")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+        raise ParameterError(f"n={n!r}: ask for a whole number of units, at least 1")
+    if isinstance(stratify, str):
+        stratify = [stratify]
+    if path is not None and Path(path).is_dir():
+        raise OutputError(f"path={str(path)!r} is a folder; give the sheet's file name, e.g. "
+                          f"{Path(path) / 'coding_sheet.xlsx'}")
     from ..evidence import citation_line
 
     fw = resolve_framework(framework)
@@ -315,7 +320,7 @@ def _read_sheet_table(p: Path) -> tuple[pd.DataFrame, list[int]]:
         if not sheets:
             raise InputError(f"{p.name} has no worksheet; save the coding sheet as .xlsx")
         frames = {name: f.rename(columns=lambda c: _header(c)) for name, f in sheets.items()}
-        with_id = [n for n, f in frames.items() if "unit_id" in f.columns]
+        with_id = [n for n, f in frames.items() if "unit_id" in _find_header(f)[0].columns]
         name = "coding" if "coding" in with_id else (with_id[0] if with_id else next(iter(frames)))
         frame = frames[name]
     else:
@@ -336,10 +341,29 @@ def _read_sheet_table(p: Path) -> tuple[pd.DataFrame, list[int]]:
             raise InputError(f"cannot read coding sheet {p.name} as a table ({first}); save "
                              "it from Excel or WPS as .xlsx or CSV UTF-8") from None
         frame = frame.rename(columns=lambda c: _header(c))
+    frame, rows = _find_header(frame)
     if frame.columns.has_duplicates:
         dup = frame.columns[frame.columns.duplicated()][0]
         raise ColumnError(f"{p.name}: column {dup!r} appears twice in the header row; keep one")
-    return frame, list(range(2, len(frame) + 2))
+    return frame, rows
+
+
+def _find_header(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """The table under its real header row, and each row's spreadsheet row number.
+
+    People type a title row above the header (编码表（第一轮）); the header is then one of
+    the next rows, the one with a ``unit_id`` cell.
+    """
+    rows = list(range(2, len(frame) + 2))
+    if "unit_id" in frame.columns:
+        return frame, rows
+    for k in range(min(10, len(frame))):
+        cells = [_header(v) if not _is_missing(v) else "" for v in frame.iloc[k]]
+        if "unit_id" in cells:
+            names = [c or f"Unnamed: {i}" for i, c in enumerate(cells)]
+            body = frame.iloc[k + 1:].set_axis(names, axis=1).reset_index(drop=True)
+            return body, list(range(k + 3, k + 3 + len(body)))
+    return frame, rows
 
 
 def _header(c: Any) -> str:
@@ -500,10 +524,11 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
     Returns
     -------
     DataFrame
-        One row per dimension and coder pair: dimension, coder_a, coder_b, n_units,
-        percent_agreement, cohen_kappa, krippendorff_alpha; plus one row per dimension
-        with coder_a and coder_b "all" holding Krippendorff's alpha over all coders (and
-        the mean pairwise values).  Dimensions that no two coders coded are left out.
+        One row per dimension and coder pair: dimension, coder_a, coder_b, n_units
+        (coded by both), percent_agreement, cohen_kappa, krippendorff_alpha; plus one row
+        per dimension with coder_a and coder_b "all" holding Krippendorff's alpha over all
+        coders (and the mean pairwise values; n_units: coded by two or more).  Dimensions
+        that no two coders coded are left out.
 
     Raises
     ------
@@ -514,8 +539,9 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
     Warns
     -----
     UserWarning
-        When two coders coded partly different units: the statistics use the units
-        both coded, and the warning says how many each has alone.
+        When a person coded units that another coder did not: the statistics use the
+        units both coded, and the warning says how many each has alone.  Units only a
+        model (:class:`Codings`) coded are expected and not warned about.
     """
     sheets = list(sheets)
     if model is not None:
@@ -530,6 +556,9 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
     # Units matched by id: two sheets of different samples share none, and a sheet one
     # coder did not finish shares some.  Said once per pair, not per dimension.
     ids = [set(f["unit_id"]) - {""} for f in frames]
+    # A model codes the whole corpus and people a sample of it: units only the model has
+    # are expected, units a person coded that another coder lacks are not.
+    person = [not isinstance(s, Codings) for s in sheets]
     for i in range(len(frames)):
         for j in range(i + 1, len(frames)):
             both = ids[i] & ids[j]
@@ -538,7 +567,8 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
                     f"coders {names[i]} and {names[j]} share no unit_id (e.g. "
                     f"{sorted(ids[i])[:1]} vs {sorted(ids[j])[:1]}); they must code the same "
                     "units: give both the same coding sheet")
-            only_a, only_b = len(ids[i] - both), len(ids[j] - both)
+            only_a = len(ids[i] - both) if person[i] else 0
+            only_b = len(ids[j] - both) if person[j] else 0
             if only_a or only_b:
                 warnings.warn(f"coders {names[i]} and {names[j]} coded {len(both)} units in "
                               f"common; {only_a} units only in {names[i]}, {only_b} only in "
@@ -574,7 +604,7 @@ def reliability_report(sheets: Sequence[Any], framework: Any = "quanyu",
                              "n_units": n_units, "percent_agreement": pct, "cohen_kappa": kap,
                              "krippendorff_alpha": alpha})
         rows.append({"dimension": d.id, "coder_a": "all", "coder_b": "all",
-                     "n_units": int(coded.any(axis=1).sum()),
+                     "n_units": int((coded.sum(axis=1) >= 2).sum()),
                      "percent_agreement": float(np.mean(pa)),
                      "cohen_kappa": float(np.mean(pk)),
                      "krippendorff_alpha": krippendorff_alpha(merged[[n for n, _ in have]])})
@@ -622,8 +652,10 @@ class CrossValidationReport:
         return "CrossValidationReport\n" + self.summary.to_string(index=False)
 
     def _repr_html_(self) -> str:
-        return "<h4>Cross-validation</h4>" + self.summary.to_html(index=False) + \
-            self.per_category.to_html(index=False)
+        k = int(self.predictions["fold"].max()) + 1 if len(self.predictions) else 0
+        return (f"<h4>Cross-validation ({k} folds)</h4>"
+                + self.summary.round(3).to_html(index=False)
+                + self.per_category.round(3).to_html(index=False))
 
 
 def score_predictions(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str],
