@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from .errors import OutputError
 
 __all__ = ["atomic_write", "atomic_output", "atomic_dir", "sha256_text", "sha256_bytes",
-           "stable_hash", "ensure_writable_dir"]
+           "stable_hash", "ensure_writable_dir", "refuse_input_as_output"]
 
 
 def _umask() -> int:
@@ -98,6 +98,9 @@ def atomic_output(path: str | os.PathLike, suffix: str | None = None) -> Iterato
     """
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise OutputError(f"output {target} is a folder; give a file name, e.g. "
+                          f"{target / ('out' + (suffix or '.csv'))}")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.",
@@ -110,7 +113,12 @@ def atomic_output(path: str | os.PathLike, suffix: str | None = None) -> Iterato
     try:
         yield tmp_path
         _public_mode(tmp_path)
-        os.replace(tmp_path, target)
+        try:
+            os.replace(tmp_path, target)
+        except OSError as exc:
+            # e.g. the target became a folder, or a file held open by Excel on Windows
+            raise OutputError(f"cannot write {target} ({exc.strerror or exc}); close it in "
+                              "other programs or choose another name") from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
@@ -136,6 +144,9 @@ def atomic_dir(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pat
     """
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"output folder {target} is an existing file; choose a folder name "
+                          "that does not exist yet")
     ensure_writable_dir(parent, "parent of the output folder")
     if target.exists() and not overwrite:
         raise OutputError(f"output folder {target} already exists; remove it or choose another")
@@ -149,3 +160,38 @@ def atomic_dir(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pat
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def refuse_input_as_output(output: str | os.PathLike, inputs: Any, flag: str = "-o",
+                           folder: bool = False) -> None:
+    """Raise :class:`OutputError` when writing ``output`` would replace or delete an input.
+
+    Parameters
+    ----------
+    output : path
+        The file (or, with ``folder=True``, the folder) about to be written.
+    inputs : path or list of paths
+        What the command reads (``None`` entries are ignored).
+    flag : str
+        The option that named ``output``, for the message.
+    folder : bool
+        ``output`` is a folder that may be replaced as a whole (``--overwrite``): it must
+        not be, or hold, an input either.
+    """
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    out = Path(output).expanduser().resolve()
+    if not folder and out.is_dir():
+        first = next((Path(x) for x in inputs if x is not None), Path("x.csv"))
+        raise OutputError(f"{flag} {output} is a folder; give a file name, e.g. "
+                          f"{Path(output) / ('out' + (first.suffix or '.csv'))}")
+    for src in inputs:
+        if src is None:
+            continue
+        inp = Path(src).expanduser().resolve()
+        if out == inp or (out.exists() and inp.exists() and os.path.samefile(out, inp)):
+            raise OutputError(f"{flag} {output} is the input {src}; writing it would "
+                              "destroy your data: choose another output name")
+        if folder and inp.is_relative_to(out):
+            raise OutputError(f"{flag} {output} holds the input {src}; replacing it would "
+                              "delete your data: choose another output folder")

@@ -21,6 +21,8 @@ def register(subparsers) -> None:
                     "lexicon. Writes one line per input line, tokens separated by spaces.")
     p.add_argument("input", metavar="INPUT", help="UTF-8 text file, one document per line")
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("--encoding", default=None,
+                   help="encoding of INPUT when it is not UTF-8, e.g. gb18030")
     p.add_argument("--backend", choices=("rjieba", "jieba"), default="rjieba",
                    help="segmentation engine (default rjieba; jieba is the slower reference)")
     p.add_argument("--no-lexicon", action="store_true",
@@ -38,8 +40,14 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def read_lines(path_str: str) -> list[str]:
-    """Read a UTF-8 text file as one document per line, with one-line errors."""
+def read_lines(path_str: str, encoding: str | None = None) -> list[str]:
+    """Read a text file as one document per line, with one-line errors.
+
+    UTF-8 (a BOM is dropped) unless ``encoding`` names another; a file that is not
+    UTF-8 is refused with the encoding it reads as, so the user chooses, not a guess.
+    """
+    from ..corpus.encoding import decode_bytes
+
     path = Path(path_str)
     if not path.exists():
         raise InputError(f"input file {path} does not exist; check the path")
@@ -51,14 +59,23 @@ def read_lines(path_str: str) -> list[str]:
     except OSError as exc:
         raise InputError(f"cannot read {path} ({exc.strerror or exc}); check permissions") \
             from None
-    if b"\x00" in data[:65536]:
-        raise InputError(f"{path} looks binary (contains NUL bytes); give a UTF-8 text file")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise EncodingError(f"{path} is not UTF-8 (invalid byte at line {line}); re-save it "
-                            "as UTF-8 (e.g. iconv -f GB18030 -t UTF-8)") from None
+    if encoding:
+        text, _ = decode_bytes(data, str(path), encoding, newlines=False)
+    else:
+        if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise InputError(f"{path} looks binary (contains NUL bytes); give a UTF-8 text "
+                             "file")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            try:
+                guess = decode_bytes(data, str(path), newlines=False)[1]
+            except InputError:
+                guess = None
+            hint = f"it reads as {guess}: pass --encoding {guess} or " if guess else ""
+            raise EncodingError(f"{path} is not UTF-8 (invalid byte at line {line}); {hint}"
+                                "re-save it as UTF-8") from None
     if text.startswith("\ufeff"):
         text = text[1:]  # a UTF-8 BOM is an encoding mark, not part of the first document
     if not text:
@@ -81,7 +98,11 @@ def run(args) -> int:
         user_dict = [f"{e.word}{'' if e.freq is None else ' ' + str(e.freq)}"
                      f"{'' if e.pos is None else ' ' + e.pos}"
                      for f in args.user_dict for e in load_user_dict(f)]
-    lines = read_lines(args.input)
+    if args.output:
+        from .._io import refuse_input_as_output
+
+        refuse_input_as_output(args.output, args.input)
+    lines = read_lines(args.input, args.encoding)
     seg = Segmenter(backend=args.backend, lexicon=not args.no_lexicon, user_dict=user_dict,
                     pos=args.pos, hmm=not args.no_hmm, slogan_rules=not args.no_rules)
     from ..parallel import effective_n_jobs

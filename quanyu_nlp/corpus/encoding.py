@@ -29,9 +29,12 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
-def decode_bytes(data: bytes, name: str = "<bytes>", encoding: str | None = None
-                 ) -> tuple[str, str]:
+def decode_bytes(data: bytes, name: str = "<bytes>", encoding: str | None = None,
+                 newlines: bool = True) -> tuple[str, str]:
     """Decode ``data`` and return ``(text, encoding)``; newlines become ``\\n``.
+
+    With ``newlines=False`` line endings are left as they are (for line-by-line
+    commands whose output must have exactly one line per input line).
 
     Raises
     ------
@@ -40,14 +43,25 @@ def decode_bytes(data: bytes, name: str = "<bytes>", encoding: str | None = None
     InputError
         When the bytes are binary (e.g. an image renamed to .txt).
     """
+    _nl = _newlines if newlines else (lambda t: t)
     if encoding:
         try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise EncodingError(f"{name}: {encoding!r} is not an encoding Python knows; use "
+                                "e.g. utf-8, gb18030, gbk or utf-16, or leave the encoding "
+                                "unset to detect it") from None
+        try:
             text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise EncodingError(f"{name}: cannot decode as {encoding} ({exc.__class__.__name__}"
-                                f" at byte {getattr(exc, 'start', '?')}); try encoding=None "
-                                "to detect it") from None
-        return _newlines(text.lstrip("\ufeff")), encoding
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            guess = _guess(data)
+            raise EncodingError(f"{name} line {line}: cannot decode as {encoding} (byte "
+                                f"{exc.start})"
+                                + (f"; it reads as {guess}: use that encoding"
+                                   if guess else "")
+                                + " or leave the encoding unset to detect it") from None
+        return _nl(text.lstrip("\ufeff")), encoding
     if data.startswith(codecs.BOM_UTF8):
         enc = "utf-8-sig"
     elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
@@ -56,7 +70,7 @@ def decode_bytes(data: bytes, name: str = "<bytes>", encoding: str | None = None
         enc = _looks_utf16(data)
     if enc:
         try:
-            return _newlines(data.decode(enc).lstrip("\ufeff")), enc
+            return _nl(data.decode(enc).lstrip("\ufeff")), enc
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:4096]:
@@ -64,7 +78,7 @@ def decode_bytes(data: bytes, name: str = "<bytes>", encoding: str | None = None
                          "remove it from the corpus or convert it to .txt")
     for enc in ("utf-8", "gb18030"):
         try:
-            return _newlines(data.decode(enc)), enc
+            return _nl(data.decode(enc)), enc
         except UnicodeDecodeError:
             continue
     try:
@@ -73,9 +87,18 @@ def decode_bytes(data: bytes, name: str = "<bytes>", encoding: str | None = None
     except Exception:  # the detector itself failing is the same as no answer
         best = None
     if best is not None and best.encoding:
-        return _newlines(str(best)), best.encoding
+        return _nl(str(best)), best.encoding
     raise EncodingError(f"{name}: encoding not recognised (not UTF-8, GB18030 or UTF-16); "
-                        "re-save it as UTF-8 or pass encoding=")
+                        "re-save it as UTF-8 or name its encoding (--encoding, or encoding "
+                        "in [corpus] of a run config)")
+
+
+def _guess(data: bytes) -> str | None:
+    """The encoding detection would choose, or None (for hints in messages)."""
+    try:
+        return decode_bytes(data)[1]
+    except InputError:
+        return None
 
 
 def _newlines(text: str) -> str:

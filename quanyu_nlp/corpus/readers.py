@@ -19,15 +19,18 @@ from typing import Any
 import pandas as pd
 
 from .._io import sha256_text
-from ..errors import ColumnError, InputError
+from ..errors import ColumnError, EncodingError, InputError
 from .core import Corpus, _coerce_docvars
-from .encoding import read_text_file
+from .encoding import decode_bytes, read_text_file
 from .structure import article_fields, is_article
 
-__all__ = ["read_corpus", "SUPPORTED_SUFFIXES"]
+__all__ = ["read_corpus", "read_table", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm",
                       ".csv", ".xlsx")
+# How to name the text column, in the words of each way of running quanyu.
+_NAME_TEXT_COLUMN = ("name the text column: --text-column at the command line, text_column "
+                     "in [corpus] of a run config, text_column= in Python")
 TEXT_COLUMN_GUESSES = ("text", "full_text", "content", "body", "正文", "全文", "内容", "文本")
 MANIFEST_NAMES = ("manifest.csv", "manifest.xlsx")
 
@@ -122,11 +125,15 @@ def read_corpus(path: str | Path, text_column: str | None = None, *,
         d = frame.loc[frame["doc_id"].duplicated(), "doc_id"].iloc[0]
         raise InputError(f"{path}: duplicate document id {d!r}; give each document a "
                          "unique id (file name or id column)")
+    _check_years(frame, lambda i: (f"{frame['source_path'].iloc[i]}"
+                                   + (f" line {int(frame['_line'].iloc[i])}"
+                                      if "_line" in frame and pd.notna(frame["_line"].iloc[i])
+                                      else "")))
     man_path = Path(manifest) if manifest else _find_manifest(root)
     man_info = None
     if man_path is not None:
         frame, man_info = _apply_manifest(frame, man_path)
-    frame = frame.drop(columns=["_file"], errors="ignore")
+    frame = frame.drop(columns=["_file", "_line"], errors="ignore")
     frame["content_hash"] = [sha256_text(t) for t in frame["text"]]
     frame.insert(0, "unit_id", frame["doc_id"])
     order = ["unit_id", "doc_id", "text"]
@@ -298,39 +305,113 @@ def _pdf_text(f: Path) -> str:
 
 # -- tables --------------------------------------------------------------------------
 
-def _load_table(f: Path, encoding: str | None, sheet_name: int | str = 0) -> pd.DataFrame:
-    if f.suffix.lower() == ".xlsx":
-        try:
-            return pd.read_excel(f, sheet_name=sheet_name, dtype=object)
-        except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
-            raise InputError(f"{f}: not a readable .xlsx ({exc.__class__.__name__}); "
-                             "re-save it in Excel/WPS") from None
-    text, _ = read_text_file(f, encoding)
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls / .doc
+
+
+def read_table(path: str | Path, what: str = "input", *, encoding: str | None = None,
+               sheet_name: int | str = 0, dtype: Any = str) -> pd.DataFrame:
+    """Read a CSV/TSV or XLSX table the way a spreadsheet user saved it.
+
+    CSV in UTF-8 (with or without BOM), GB18030/GBK (Excel on a Chinese Windows) or
+    UTF-16; comma, semicolon or tab separated; an XLSX workbook even when it was given
+    a ``.csv`` name.  Empty CSV cells are ``""``.  Every problem is a one-line
+    :class:`~quanyu_nlp.errors.InputError` naming the file (and line) and the fix.
+
+    Parameters
+    ----------
+    path : str or Path
+        The table.
+    what : str
+        What the file is for the user ("input", "training", "manifest"), for messages.
+    encoding : str, optional
+        Force the encoding of a CSV instead of detecting it.
+    sheet_name : int or str
+        The worksheet of an XLSX file.
+    dtype : type
+        Cell type passed to pandas (``str``: every cell as text; ``object``: XLSX
+        numbers stay numbers).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Column names stripped of surrounding spaces.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{what} file {p} does not exist; check the path")
+    if p.is_dir():
+        raise InputError(f"{what} {p} is a folder; give a CSV or XLSX file")
     try:
-        return pd.read_csv(io.StringIO(text.lstrip("\ufeff")), dtype=object,
-                           keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        where = f" line {line.group(1)}" if line else ""
-        raise InputError(f"{f}{where}: malformed CSV ({str(exc).splitlines()[0]}); check "
-                         "quoting and the number of fields") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{f}: the CSV file is empty") from None
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {what} file {p} ({exc.strerror or exc}); check its "
+                         "permissions") from None
+    suffix = p.suffix.lower()
+    if data.startswith(_OLE_MAGIC) or suffix in (".xls", ".et", ".ods", ".numbers"):
+        raise InputError(f"{p}: an old-format or non-Excel spreadsheet is not read; in Excel "
+                         "or WPS choose Save As → .xlsx (or CSV UTF-8) and give that file")
+    if suffix in (".xlsx", ".xlsm") or data.startswith(_ZIP_MAGIC):
+        # A workbook renamed to .csv is still a workbook: read it as one.
+        try:
+            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet_name, dtype=dtype,
+                                  engine="openpyxl")
+        except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
+            raise InputError(f"{p}: not a readable .xlsx workbook ({exc.__class__.__name__}); "
+                             "open it in Excel or WPS and save it again as .xlsx") from None
+        if dtype is str:
+            frame = frame.fillna("")
+    else:
+        try:
+            text, _ = decode_bytes(data, str(p), encoding)
+        except EncodingError:
+            raise
+        except InputError:
+            raise InputError(f"{p} is a binary file, not a table; save the {what} as CSV "
+                             "UTF-8 or .xlsx") from None
+        text = text.lstrip("\ufeff")
+        if not text.strip():
+            raise InputError(f"{p} is empty; it needs a header row naming the columns "
+                             "(e.g. text) and one row per document")
+        header = text.split("\n", 1)[0]
+        sep = "\t" if suffix in (".tsv", ".tab") else ","
+        if sep not in header:
+            # Excel in some locales saves "CSV" with semicolons; TSV is common too.
+            sep = next((c for c in ("\t", ";") if c in header), sep)
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=dtype, sep=sep, keep_default_na=False)
+        except pd.errors.ParserError as exc:
+            line = re.search(r"(?:line|row) (\d+)", str(exc))
+            where = f" line {line.group(1)}" if line else ""
+            raise InputError(f"{p}{where}: malformed CSV ({str(exc).splitlines()[0]}); check "
+                             "the quotes and the number of fields on that line") from None
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{p} is empty; it needs a header row naming the columns") \
+                from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _load_table(f: Path, encoding: str | None, sheet_name: int | str = 0,
+                what: str = "corpus") -> pd.DataFrame:
+    return read_table(f, what, encoding=encoding, sheet_name=sheet_name, dtype=object)
 
 
 def _read_table(f: Path, text_column: str | None, id_column: str | None,
                 encoding: str | None, sheet_name: int | str) -> list[dict]:
     df = _load_table(f, encoding, sheet_name)
-    df.columns = [str(c).strip() for c in df.columns]
     col = text_column
     if col is None:
         col = next((c for c in TEXT_COLUMN_GUESSES if c in df.columns), None)
         if col is None:
             raise ColumnError(f"{f}: no text column found; columns are: "
-                              f"{', '.join(df.columns)} (pass text_column=)")
+                              f"{', '.join(df.columns)} ({_NAME_TEXT_COLUMN})")
     elif col not in df.columns:
         raise ColumnError(f"{f}: no column {col!r}; columns are: {', '.join(df.columns)} "
-                          "(pass text_column=)")
+                          f"({_NAME_TEXT_COLUMN})")
+    if df.empty:
+        raise InputError(f"{f}: the table has a header but no rows; add one row per "
+                         "document")
     if id_column is not None and id_column not in df.columns:
         raise ColumnError(f"{f}: no id column {id_column!r}; columns are: "
                           f"{', '.join(df.columns)}")
@@ -343,9 +424,46 @@ def _read_table(f: Path, text_column: str | None, id_column: str | None,
         if not text.strip():
             continue
         did = str(row.pop(idc)) if idc else f"{f.stem}-{i}"
-        recs.append({"doc_id": did, "text": text, **{k: v for k, v in row.items()
-                                                    if k not in ("unit_id", "text")}})
+        recs.append({"doc_id": did, "text": text, "_line": i + 1,
+                     **{k: v for k, v in row.items() if k not in ("unit_id", "text")}})
+    if not recs:
+        raise InputError(f"{f}: column {col!r} is empty in every row; no documents to read "
+                         f"({_NAME_TEXT_COLUMN} if the text is in another column)")
     return recs
+
+
+YEAR_COLUMNS = ("year", "年份", "年度")
+
+
+def _is_year(v: Any) -> bool:
+    """Empty, or a whole number (2021, "2021", 2021.0 from Excel)."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return True
+    s = str(v).strip()
+    if not s:
+        return True
+    try:
+        return float(s) == int(float(s))
+    except (ValueError, OverflowError):
+        return False
+
+
+def _check_years(frame: pd.DataFrame, where) -> None:
+    """A year the analysis cannot read must not silently become "missing".
+
+    Year columns are made integers for grouping and models; a cell such as 二〇二一 or
+    2021年 would otherwise turn into a missing value and drop out of every table by year.
+    ``where(i)`` names row ``i`` (file and line) for the message.
+    """
+    for col in frame.columns:
+        if str(col).lower() not in YEAR_COLUMNS:
+            continue
+        bad = [i for i, v in enumerate(frame[col].tolist()) if not _is_year(v)]
+        if bad:
+            i = bad[0]
+            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+            raise InputError(f"{where(i)}, column {col}: {frame[col].iloc[i]!r} is not a year "
+                             f"in digits{more}; write it like 2021 or leave the cell empty")
 
 
 def _find_manifest(root: Path | None) -> Path | None:
@@ -358,8 +476,8 @@ def _find_manifest(root: Path | None) -> Path | None:
 
 
 def _apply_manifest(frame: pd.DataFrame, man_path: Path) -> tuple[pd.DataFrame, dict]:
-    man = _load_table(man_path, None)
-    man.columns = [str(c).strip() for c in man.columns]
+    man = _load_table(man_path, None, what="manifest")
+    _check_years(man, lambda i: f"{man_path} line {i + 2}")
     if "file" in man.columns:
         key_m, key_f = "file", "_file"
     elif "doc_id" in man.columns:
