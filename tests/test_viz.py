@@ -125,7 +125,8 @@ def test_style_sets_cjk_font_and_text_as_text():
     assert mpl.rcParams["pdf.fonttype"] == 42
     assert mpl.rcParams["svg.fonttype"] == "none"
     assert mpl.rcParams["axes.unicode_minus"] is False
-    assert mpl.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC glyf"
+    assert mpl.rcParams["font.sans-serif"][:2] == ["Noto Sans CJK SC glyf common",
+                                                   "Noto Sans CJK SC glyf"]
     assert mpl.rcParams["font.size"] == 10
     assert abs(rc["figure.figsize"][0] * 2.54 - 17.5) < 1e-9
     use_style("single")
@@ -164,7 +165,7 @@ def test_presets_and_bad_preset():
 def test_missing_glyph_warning_fails():
     # The conftest hook turns the warning into an error; prove it is active.
     fig, ax = plt.subplots()
-    ax.set_title("\U0001F600 党")  # an emoji: no configured font has it
+    ax.set_title("\U0001F9FF 党")  # an emoji no configured font has (DejaVu has 😀)
     with pytest.raises(UserWarning, match="missing from"):
         fig.savefig(io.BytesIO(), format="png")
     plt.close(fig)
@@ -459,7 +460,7 @@ def test_topic_effects_reads_like_a_paper_and_fits_a_page(tmp_path):
     disp.plot(preset="double")
     assert len(disp.ax_) == 2                         # one panel per variable
     assert disp.ax_[0].get_title() == "领域（参照：专家人才）"
-    legend = [t.get_text() for t in disp.ax_[0].get_legend().get_texts()]
+    legend = [t.get_text() for t in disp.figure_.legends[0].get_texts()]
     assert "农村" in legend and not any("[T." in x for x in legend)
     assert "90% 区间" in disp.figure_._supxlabel.get_text()
     path = disp.save(tmp_path / "e", formats=("pdf",))["pdf"]
@@ -497,3 +498,45 @@ def test_legends_sit_outside_the_plot_area():
     assert leg.x0 >= disp.ax_.get_window_extent(r).x1 - 1
     assert [t.get_text() for t in disp.ax_.get_xticklabels()] == ["2019", "2020", "2021"]
     plt.close(disp.figure_)
+
+
+def test_common_cut_of_the_font_draws_exactly_like_the_full_font():
+    # PDFs embed from the common cut (subsetting the 65,535-glyph font took ~0.5 s per
+    # PDF); the same text must come out pixel for pixel the same.
+    from fontTools.ttLib import TTFont
+
+    from quanyu_nlp.viz import common_font_path
+
+    f = TTFont(str(common_font_path("sans")), lazy=True)
+    cmap = f.getBestCmap()
+    assert "glyf" in f and ord("党") in cmap and ord("，") in cmap and ord("κ") in cmap
+    assert ord("堃") not in cmap                      # outside GB 2312: the full font
+    assert "SIL Open Font License" in (f["name"].getDebugName(13) or "")
+
+    def png(families):
+        with matplotlib.rc_context({"font.sans-serif": families}):
+            fig = plt.figure(figsize=(3, 1))
+            fig.text(0.02, 0.5, "党建引领·组织力 2024年 Cohen's κ=0.81（示例）", fontsize=9)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=150, bbox_inches=None)
+            plt.close(fig)
+        return np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(buf))
+
+    common = matplotlib.rcParams["font.sans-serif"][:2]
+    assert np.array_equal(png(common), png(common[1:]))
+
+
+def test_a_rare_character_falls_back_to_the_full_font(tmp_path):
+    from pypdf import PdfReader
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_title("张堃 党建")                       # 堃 is not in GB 2312
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # a missing glyph would raise
+        fig.savefig(tmp_path / "rare.pdf")
+    plt.close(fig)
+    page = PdfReader(tmp_path / "rare.pdf").pages[0]
+    assert "张堃" in page.extract_text()
+    names = {str(f.get_object()["/BaseFont"]).split("+")[1]
+             for f in page["/Resources"]["/Font"].values()}
+    assert {"NotoSansCJKSCglyfcommon-Regular", "NotoSansCJKSCglyf-Regular"} <= names

@@ -14,12 +14,12 @@ from .displays import (VAR_LABELS, CategoryShareOverTimeDisplay, ConfusionMatrix
                        ReliabilityTableDisplay, TopicEffectsDisplay, TopicTermsDisplay,
                        WordCloudDisplay)
 from .style import (CM, HATCHES, MARKERS, PALETTE, PRESETS, SEQUENTIAL_CMAP, cjk_font_source,
-                    figure_size, font_path, use_style)
+                    common_font_path, figure_size, font_path, use_style)
 
 __all__ = [
     # style
-    "use_style", "font_path", "cjk_font_source", "figure_size", "PALETTE", "HATCHES",
-    "MARKERS", "PRESETS", "SEQUENTIAL_CMAP", "CM",
+    "use_style", "font_path", "common_font_path", "cjk_font_source", "figure_size",
+    "PALETTE", "HATCHES", "MARKERS", "PRESETS", "SEQUENTIAL_CMAP", "CM",
     # displays
     "Display", "FrameworkDistributionDisplay", "FrameworkHeatmapDisplay",
     "CategoryShareOverTimeDisplay", "TopicTermsDisplay", "TopicEffectsDisplay",

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..errors import ColumnError, ParameterError
 from ._base import Display, as_frame, style_cycle, text_color_on
-from .style import PALETTE, SEQUENTIAL_CMAP, cjk_font_source, font_path
+from .style import PALETTE, SEQUENTIAL_CMAP, _register, cjk_font_source
 
 __all__ = ["FrameworkDistributionDisplay", "FrameworkHeatmapDisplay",
            "CategoryShareOverTimeDisplay", "TopicTermsDisplay", "TopicEffectsDisplay",
@@ -623,6 +623,7 @@ class TopicEffectsDisplay(Display):
                        markersize=3.5, color=st["color"],
                        label=level if level is not None else sub["term_label"].iloc[0])
             a.axvline(0, color="0.5", linewidth=0.6, linestyle="--")
+            a.locator_params(axis="x", nbins=4)   # narrow panels: labels must not touch
             a.set_yticks([ypos[t] for t in topics],
                          [labels[t] for t in topics] if n_panel == 0 else [])
             a.set_ylim(-0.6, len(topics) - 0.4)
@@ -630,14 +631,27 @@ class TopicEffectsDisplay(Display):
                 ref = self.params_["reference_levels"].get(var)
                 title = VAR_LABELS.get(var, var) + (f"（参照：{ref}）" if ref else "")
                 a.set_title(title, fontsize="medium")
-            if len(terms) > 1:
-                # Outside the plot area: a legend inside would cover estimates.
-                a.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small",
-                         handlelength=1.0, borderaxespad=0.2)
             if len(variables) == 1:
                 a.set_xlabel(self._axis_label())
         if len(variables) > 1:
             self.figure_.supxlabel(self._axis_label(), fontsize="medium")
+        factors = [a for a, v in zip(axes, variables) if (d["variable"] == v).sum()
+                   > len(topics)]
+        own_figure = ax is None
+        for a in factors:
+            # Outside the plot area: a legend inside would cover estimates.  One factor
+            # in a figure of our own: above the whole figure, where it never squeezes
+            # the panels of a single-column figure to nothing; else beside its panel.
+            if own_figure and len(factors) == 1:
+                handles, labs = a.get_legend_handles_labels()
+                wide = self.figure_.get_figwidth() * 2.54 > 12
+                self.figure_.legend(handles, labs, loc="outside upper center",
+                                    ncols=min(4 if wide else 2, len(labs)), fontsize="small",
+                                    handlelength=1.0, columnspacing=0.8,
+                                    title=a.get_title().split("（")[0])
+            else:
+                a.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small",
+                         handlelength=1.0, borderaxespad=0.2)
         return self
 
     def caption(self) -> str:
@@ -891,13 +905,12 @@ class CooccurrenceNetworkDisplay(Display):
                                node_color=colors, alpha=0.35, linewidths=0)
         nx.draw_networkx_nodes(g, self.pos_, ax=ax, nodelist=nodes, node_size=sizes,
                                node_color="none", edgecolors=colors, linewidths=1.0)
-        # Labels use the rcParams font family (the CJK font); networkx would otherwise
-        # force "sans-serif", which is the same thing under use_style().
+        # Labels use the rcParams font families (the CJK fonts, with their fallback);
+        # networkx would otherwise force "sans-serif", which resolves to one font only.
         import matplotlib as mpl
 
-        family = mpl.rcParams["font.family"]
         nx.draw_networkx_labels(g, self.pos_, ax=ax, font_size=mpl.rcParams["font.size"] - 1,
-                                font_family=family[0] if isinstance(family, list) else family)
+                                font_family=mpl.rcParams["font.family"])
         ax.set_axis_off()
         ax.margins(0.08)
         return self
@@ -1121,7 +1134,8 @@ class WordCloudDisplay(Display):
         self.figure_.canvas.draw()
         bbox = ax.get_window_extent()
         pt_per_px = min(bbox.width / w, bbox.height / h) / self.figure_.dpi * 72
-        fp = FontProperties(fname=str(font_path(self.params_["font"])))
+        # the common cut first, the full font for rarer characters (as use_style does)
+        fp = FontProperties(family=_register(self.params_["font"]))
         # Pillow's TransposedFont (used by wordcloud) puts the top-left of each word's
         # ink box at the layout position; matplotlib's "left/top" alignment of the
         # (rotated) text box does the same.
