@@ -521,3 +521,24 @@ def test_cross_validation_passes_each_held_out_units_neighbours(toy):
         cross_validate_coder(coder, texts, y, k=3, context=ctx[:2])
     with pytest.raises(ParameterError, match="SupervisedCoder does not read neighbours"):
         cross_validate_coder(SupervisedCoder(), texts, y["leadership"], k=3, context=ctx)
+
+
+def test_codings_follow_the_codebook(toy):
+    # counts in codebook order (无 last), whatever order the units came in
+    c = code(["今天多云转晴。", "建立联席会议制度。", "街道成立党建联合体。"], framework=toy,
+             unit="as-is", dimension="leadership")
+    assert c.meta["labels"]["leadership"] == ["政治引领", "组织引领", "机制引领", "无"]
+    assert c.meta["none_labels"] == {"leadership": "无"}
+    assert c.meta["dimension_labels"] == {"leadership": "引领"}
+    cats = c.counts()["category"].tolist()
+    order = c.meta["labels"]["leadership"]
+    assert cats == sorted(cats, key=order.index) and cats[-1] == "无"
+    assert "leadership 引领" in repr(c)
+    # the dictionary and supervised coders record the same (one shared code path)
+    d = DictionaryCoder(toy, dimension="leadership").fit().code(["建立联席会议制度。"])
+    assert d.meta["labels"] == c.meta["labels"] and d.frame["method"].iloc[0] == "dictionary"
+    texts = ["建立联席会议制度。", "街道成立党建联合体。", "党员开展理论学习。", "今天多云转晴。"]
+    s = SupervisedCoder(framework=toy).fit(
+        texts * 2, {"leadership": ["机制引领", "组织引领", "政治引领", "无"] * 2}).code(texts)
+    assert s.meta["labels"]["leadership"] == order
+    assert s.wide()["leadership"].tolist() == ["机制引领", "组织引领", "政治引领", "无"]

@@ -153,3 +153,15 @@ def test_citation_drops_book_title_marks_around_the_journal():
     row = {"author": "王某", "title": "社区党建的实践", "genre": "期刊", "source": "《某某学报》",
            "year": 2021}
     assert citation_line(row, location=False) == "王某. 社区党建的实践[J]. 某某学报, 2021."
+
+
+def test_a_codebooks_own_none_label_is_not_quoted():
+    fw = {**TOY, "dimensions": [{**TOY["dimensions"][0], "none_label": "不适用"}]}
+    fw = Framework.from_dict(fw)
+    docs = corpus_from_texts(["今天多云转晴。", "街道成立党建联合体。"])
+    c = code(docs, framework=fw, unit="as-is")
+    assert set(c.wide()["leadership"]) == {"不适用", "组织引领"}
+    ev = evidence_table(c, docs, by=None, n_quotes=3)
+    assert ev.quotes["category"].tolist() == ["组织引领"]
+    assert list(ev.wide_counts("leadership").columns) == ["dimension", "政治引领", "组织引领",
+                                                         "机制引领", "不适用"]

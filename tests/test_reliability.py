@@ -228,3 +228,40 @@ def test_suggest_with_a_coder_reads_neighbours_like_code(toy):
     alone = coder.predict_proba(["大家聊聊社区里的事。"], "leadership", context=None)
     mid = c.units.index[c.units["text"] == "大家聊聊社区里的事。"][0]
     assert not alone.iloc[0].equals(c.proba["leadership"].iloc[mid])
+
+
+# ---------------------------------------------------------------- hand-checked values
+def test_agreement_on_six_units_by_hand():
+    a = ["政治引领", "政治引领", "组织引领", "无", "无", "组织引领"]
+    b = ["政治引领", "组织引领", "组织引领", "无", "政治引领", "组织引领"]
+    assert percent_agreement(a, b) == pytest.approx(4 / 6)
+    # p_o = 4/6; marginals a: 2/2/2, b: 2/3/1 -> p_e = (4 + 6 + 2)/36 = 1/3; κ = 0.5
+    assert cohen_kappa(a, b) == pytest.approx(0.5)
+    # coincidences: 4 disagreeing ordered pairs of n = 12 values (政 4, 组 5, 无 3):
+    # D_o = 4/12, D_e = 2(4·5 + 4·3 + 5·3)/(12·11) = 94/132, α = 1 − D_o/D_e
+    assert krippendorff_alpha([a, b]) == pytest.approx(1 - (4 / 12) / (94 / 132))
+
+
+def test_alpha_three_coders_with_missing_values_by_hand():
+    c1 = ["政治引领", "政治引领", None, "组织引领", "无"]
+    c2 = ["政治引领", "组织引领", "组织引领", "组织引领", ""]
+    c3 = [None, "政治引领", "组织引领", "组织引领", "无"]
+    # pairable values: 政 4, 组 6, 无 2 (n = 12); only unit 2 disagrees: D_o = 2/12;
+    # D_e = 2(4·6 + 4·2 + 6·2)/(12·11) = 88/132; α = 1 − (2/12)/(88/132) = 0.75
+    assert krippendorff_alpha([c1, c2, c3]) == pytest.approx(0.75)
+    # the same data as units × coders
+    frame = pd.DataFrame({"甲": c1, "乙": c2, "丙": c3})
+    assert krippendorff_alpha(frame) == pytest.approx(0.75)
+
+
+def test_alpha_ignores_values_no_other_coder_saw():
+    # One unit coded by both (the same label); 组织引领 appears only where the other
+    # coder left the unit empty, so there is no disagreement at all: 1.0, no warning.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert krippendorff_alpha([["政治引领", "", ""],
+                                   ["政治引领", "组织引领", "组织引领"]]) == 1.0
+    with pytest.raises(ParameterError, match="level='nominl'"):
+        krippendorff_alpha([["a"], ["a"]], level="nominl")

@@ -427,6 +427,9 @@ def krippendorff_alpha(data: Any, level: str = "nominal") -> float:
     """
     import krippendorff
 
+    if level not in ("nominal", "ordinal", "interval", "ratio"):
+        raise ParameterError(f"level={level!r}: use 'nominal' (categories, as in a codebook), "
+                             "'ordinal', 'interval' or 'ratio'")
     if isinstance(data, pd.DataFrame):
         rows = [data[c].tolist() for c in data.columns]
     else:
