@@ -18,28 +18,31 @@ from ..errors import ColumnError, InputError
 
 
 def read_table(path: str, what: str = "input") -> "pd.DataFrame":
-    """Read a CSV (UTF-8, BOM allowed) or XLSX with every cell as text."""
-    import pandas as pd
+    """Read a CSV (UTF-8 or GBK, comma/semicolon/tab) or XLSX with every cell as text.
 
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{what} file {path} does not exist; check the path")
-    try:
-        if p.suffix.lower() in (".xlsx", ".xlsm"):
-            return pd.read_excel(p, dtype=str).fillna("")
-        return pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{what} file {path} is not UTF-8; save it as UTF-8 CSV") from None
-    except Exception as exc:  # pandas parser errors come in many types
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"cannot read {what} file {path} ({first}); save it as a UTF-8 CSV "
-                         "with a header row") from None
+    A table with a header but no rows, or a plain-text file, is a one-line error: coding
+    nothing and reporting success would hide the mistake.
+    """
+    from ..corpus.readers import read_table as _read
+
+    if Path(path).suffix.lower() in (".txt", ".md", ".docx", ".pdf", ".html", ".htm"):
+        raise InputError(f"{what} file {path} is not a table; quanyu code reads a CSV or XLSX "
+                         "with a header row and a text column (save the texts as one column "
+                         "'text' in Excel/WPS, or use quanyu corpus / topics for text files)")
+    frame = _read(path, what)
+    if frame.empty:
+        raise InputError(f"{what} file {path} has a header but no rows; add one row per text")
+    return frame
 
 
 def _check_text_column(frame: "pd.DataFrame", column: str, path: str) -> None:
     if column not in frame.columns:
+        from ..corpus.readers import TEXT_COLUMN_GUESSES
+
+        guess = next((c for c in TEXT_COLUMN_GUESSES if c in frame.columns), None)
+        fix = f"pass --text-column {guess}" if guess else "name it with --text-column"
         raise ColumnError(f"no column {column!r} in {Path(path).name}; columns are: "
-                          f"{', '.join(map(str, frame.columns))} (use --text-column)")
+                          f"{', '.join(map(str, frame.columns))} ({fix})")
 
 
 def read_labelled(path: str, text_column: str, fw) -> tuple[list[str], dict[str, list]]:
@@ -60,7 +63,7 @@ def read_labelled(path: str, text_column: str, fw) -> tuple[list[str], dict[str,
 def run(args) -> int:
     import pandas as pd
 
-    from .._io import atomic_output
+    from .._io import atomic_output, refuse_input_as_output
     from ..coding import FrameworkCoder, neighbour_context
     from ..coding._framework import resolve_framework
     from ..corpus import corpus_from_frame, corpus_reshape
@@ -73,6 +76,7 @@ def run(args) -> int:
     if not 0 <= args.context_weight <= 1:
         raise ParameterError(f"--context-weight {args.context_weight}: must be between 0 and 1 "
                              "(0 codes each sentence alone; default 0.2)")
+    refuse_input_as_output(args.output, [args.input, args.train])
     frame = read_table(args.input)
     _check_text_column(frame, args.text_column, args.input)
     fw = resolve_framework(args.framework)
@@ -123,7 +127,10 @@ def run(args) -> int:
         out[d] = list(lab)
         out[f"{d}_score"] = [round(float(x), 4) for x in sc]
     with atomic_output(args.output) as tmp:
-        out.to_csv(tmp, index=False, encoding="utf-8-sig")
+        if Path(args.output).suffix.lower() in (".xlsx", ".xlsm"):
+            out.to_excel(tmp, index=False, engine="openpyxl")  # what Excel expects there
+        else:
+            out.to_csv(tmp, index=False, encoding="utf-8-sig")
     counts = ", ".join(f"{d}: {int((out[d] != coder.labels_[d][-1]).sum())} coded"
                        for d in coder.dimensions_)
     print(f"{args.output}: {len(out)} rows ({args.unit}); {counts}")
@@ -149,5 +156,6 @@ def register(sub) -> None:
                    help="with --unit sentence: weight of the neighbouring sentences of the "
                         "same row (default 0.2; 0 codes each sentence alone)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.csv", help="output CSV")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.csv",
+                   help="output CSV (UTF-8 with BOM, opens in Excel), or .xlsx")
     p.set_defaults(func=run)

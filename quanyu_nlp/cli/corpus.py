@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 
+from ..errors import ParameterError
 
-def run(args) -> int:
+
+def read_noting(path, **kwargs):
+    """``read_corpus`` whose warnings become one ``quanyu: note:`` line each on stderr.
+
+    Notes (skipped empty files, manifest rows that match no file) go to stderr so that
+    stdout stays the command's result, e.g. clean JSON.
+    """
     from ..corpus import read_corpus
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        corpus = read_corpus(args.path, text_column=args.text_column, lines=args.lines,
-                             encoding=args.encoding)
+        corpus = read_corpus(path, **kwargs)
+    for w in caught:
+        print(f"quanyu: note: {' '.join(str(w.message).split())}", file=sys.stderr)
+    return corpus
+
+
+def run(args) -> int:
+    if args.max_levels < 0:
+        raise ParameterError(f"--max-levels {args.max_levels}: must be 0 or more")
+    corpus = read_noting(args.path, text_column=args.text_column, lines=args.lines,
+                         encoding=args.encoding)
     s = corpus.summary(max_levels=args.max_levels)
     if args.json:
         print(json.dumps(s, ensure_ascii=False, indent=2))
@@ -32,8 +49,6 @@ def run(args) -> int:
     for var, counts in s["variables"].items():
         text = ", ".join(f"{k} {v}" for k, v in counts.items())
         print(f"  {var}: {text}")
-    for w in caught:
-        print(f"  note: {w.message}")
     return 0
 
 

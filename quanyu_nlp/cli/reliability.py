@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def run(args) -> int:
-    from .._io import atomic_output
+    from .._io import atomic_output, refuse_input_as_output
     from ..coding import reliability_report
 
+    if args.output:  # checked first: the sheets are hours of hand coding
+        refuse_input_as_output(args.output, args.sheets)
     rep = reliability_report(args.sheets, framework=args.framework)
     show = rep.copy()
     for c in ("percent_agreement", "cohen_kappa", "krippendorff_alpha"):
@@ -14,7 +18,10 @@ def run(args) -> int:
     print(show.to_string(index=False))
     if args.output:
         with atomic_output(args.output) as tmp:
-            rep.to_csv(tmp, index=False, encoding="utf-8-sig")
+            if Path(args.output).suffix.lower() in (".xlsx", ".xlsm"):
+                rep.to_excel(tmp, index=False, engine="openpyxl")
+            else:
+                rep.to_csv(tmp, index=False, encoding="utf-8-sig")
     return 0
 
 
@@ -26,5 +33,5 @@ def register(sub) -> None:
     p.add_argument("sheets", nargs="+", metavar="SHEET", help="coding sheets of the same units")
     p.add_argument("--framework", default="quanyu",
                    help="built-in framework name or path to a .toml codebook (default quanyu)")
-    p.add_argument("-o", "--output", default=None, help="also write the table as CSV")
+    p.add_argument("-o", "--output", default=None, help="also write the table as CSV (or .xlsx)")
     p.set_defaults(func=run)

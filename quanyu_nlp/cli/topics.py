@@ -21,20 +21,14 @@ _MODELS = ("lda", "nmf", "seeded")
 
 
 def _read(args):
-    from ..corpus import read_corpus
+    from .corpus import read_noting
 
     path = Path(args.input)
     # A .txt file is one document per line (the common export of hand-made corpora);
     # folders and tables go through read_corpus unchanged.
     lines = path.is_file() and path.suffix.lower() == ".txt"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        corpus = read_corpus(args.input, text_column=args.text_column, lines=lines,
-                             encoding=args.encoding)
-    for w in caught:
-        # one line per note: the CLI's stderr stays readable
-        print(f"quanyu: note: {' '.join(str(w.message).split())}", file=sys.stderr)
-    return corpus
+    return read_noting(args.input, text_column=args.text_column, lines=lines,
+                       encoding=args.encoding)
 
 
 def _segment(corpus):
@@ -91,13 +85,50 @@ def _fmt(frame, cols):
     return out
 
 
-def run(args) -> int:
+# The files this command writes: --overwrite replaces only a folder that holds nothing else.
+_OUTPUTS = ("topics.csv", "doc_topics.csv", "model_info.json")
+
+
+def _check_args(args) -> None:
+    """Every number the user typed, checked before any reading, named by its flag."""
     if args.k < 2:
         raise ParameterError(f"--k {args.k} is too small: a topic model needs K >= 2 topics")
+    for flag, value, low, what in (
+            ("--iterations", args.iterations, 1, "sampler iterations"),
+            ("--n-terms", args.n_terms, 1, "terms per topic"),
+            ("--min-len", args.min_len, 1, "characters"),
+            ("--min-docs", args.min_docs, 0, "documents"),
+            ("--workers", args.workers, 0, "threads; 0 = all cores")):
+        if value is not None and value < low:
+            raise ParameterError(f"{flag} {value}: must be {low} or more ({what})")
+    if args.max_docfreq is not None and not 0 < args.max_docfreq <= 1:
+        raise ParameterError(f"--max-docfreq {args.max_docfreq}: a share of documents, above "
+                             "0 and at most 1 (e.g. 0.5)")
+
+
+def _check_output(args) -> Path:
+    """The output folder may not hold the input, nor anything but an earlier result."""
+    from .._io import refuse_input_as_output
+
     out = Path(args.output)
+    refuse_input_as_output(out, args.input, flag="-o", folder=True)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"-o {out} is a file; give the name of a folder to create")
     if out.exists() and not args.overwrite:
         raise OutputError(f"output folder {out} already exists; remove it, choose another "
                           "or pass --overwrite")
+    if out.exists():
+        other = sorted(f.name for f in out.iterdir() if f.name not in _OUTPUTS)
+        if other:
+            raise OutputError(f"--overwrite would delete {out}, which holds files this command "
+                              f"did not write ({', '.join(other[:3])}"
+                              f"{' …' if len(other) > 3 else ''}); choose another -o folder")
+    return out
+
+
+def run(args) -> int:
+    _check_args(args)
+    out = _check_output(args)
     corpus = _read(args)
     if len(corpus) == 0:
         raise ParameterError(f"{args.input}: the corpus is empty; nothing to model")

@@ -381,8 +381,9 @@ def read_table(path: str | Path, what: str = "input", *, encoding: str | None = 
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=dtype, sep=sep, keep_default_na=False)
         except pd.errors.ParserError as exc:
-            line = re.search(r"(?:line|row) (\d+)", str(exc))
-            where = f" line {line.group(1)}" if line else ""
+            # pandas counts "line N" from 1 but "row N" from 0 (the header is row 0)
+            m = re.search(r"\b(line|row) (\d+)", str(exc))
+            where = (f" line {int(m.group(2)) + (m.group(1) == 'row')}" if m else "")
             raise InputError(f"{p}{where}: malformed CSV ({str(exc).splitlines()[0]}); check "
                              "the quotes and the number of fields on that line") from None
         except pd.errors.EmptyDataError:
