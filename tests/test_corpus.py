@@ -49,6 +49,9 @@ def test_corpus_from_texts_basics():
     assert list(c.docvars.columns) == ["region", "year"]
     assert [r.text for r in c] == ["党建引领。", "组织覆盖。"]
     assert "Corpus" in repr(c) and "<table" in c._repr_html_()
+    # a document-level corpus names its count once; sub-units name both
+    assert repr(c).startswith("<Corpus: 2 documents, 10 characters;")
+    assert "2 documents · 2 documents" not in c._repr_html_()
 
 
 def test_corpus_is_immutable():
@@ -91,6 +94,7 @@ def test_policy_structure_sections():
 def test_sentences_keep_offsets_and_sections():
     c = corpus_from_texts([CASE])
     s = corpus_reshape(c, to="sentences")
+    assert repr(s).startswith(f"<Corpus: {len(s)} sentences, 1 documents,")
     doc = c.texts[0]
     for u in s:
         assert doc[u.start:u.end] == u.text
