@@ -419,3 +419,22 @@ def test_reliability_model_coding_the_whole_corpus_is_not_warned(coded, toy):
 
 
 TOY_FW = Framework.from_dict(TOY)
+
+
+def test_sample_for_coding_keeps_a_sheet_someone_has_coded(tmp_path, coded):
+    from quanyu_nlp.coding import sample_for_coding
+
+    sents, _ = coded
+    path = tmp_path / "sheet.xlsx"
+    sample_for_coding(sents, 2, framework=TOY_FW, path=path, unit="as-is")
+    sample_for_coding(sents, 2, framework=TOY_FW, path=path, unit="as-is")  # not coded yet
+    filled = read_coding_sheet(path, TOY_FW, dimension="leadership").assign(
+        leadership=["组织引领", "无"])
+    filled.to_csv(tmp_path / "sheet.csv", index=False)
+    before = (tmp_path / "sheet.csv").read_bytes()
+    with pytest.raises(OutputError) as e:
+        sample_for_coding(sents, 2, framework=TOY_FW, path=path, unit="as-is")
+    assert "sheet.csv already has 2 coded cells; it is kept" in one_line(e)
+    assert (tmp_path / "sheet.csv").read_bytes() == before
+    sample_for_coding(sents, 2, framework=TOY_FW, path=path, unit="as-is", overwrite=True)
+    assert read_coding_sheet(tmp_path / "sheet.csv", TOY_FW)["leadership"].isna().all()

@@ -24,7 +24,7 @@ from sklearn.metrics import (cohen_kappa_score, confusion_matrix,
 from sklearn.model_selection import StratifiedKFold, KFold
 
 from .._io import atomic_output
-from ..errors import ColumnError, InputError, OutputError, ParameterError
+from ..errors import ColumnError, InputError, OutputError, ParameterError, QuanyuError
 from ._framework import (dimension_labels, none_label, normalise_column, normalise_label,
                          resolve_framework, select_dimensions)
 from ._units import as_texts, as_units, neighbour_context
@@ -152,7 +152,7 @@ def _write_sheet_xlsx(path: Path, sheet: pd.DataFrame, codebook: pd.DataFrame,
 def sample_for_coding(corpus: Any, n: int, stratify: Sequence[str] | None = None,
                       framework: Any = "quanyu", path: str | Path | None = None,
                       unit: str = "sentence", dimension: str | Sequence[str] | None = None,
-                      random_state: int = 0) -> pd.DataFrame:
+                      random_state: int = 0, overwrite: bool = False) -> pd.DataFrame:
     """Draw units for human coding and write a coding sheet.
 
     Parameters
@@ -174,6 +174,11 @@ def sample_for_coding(corpus: Any, n: int, stratify: Sequence[str] | None = None
     dimension : str or list of str, optional
         Dimensions to code (all by default).
     random_state : int
+    overwrite : bool, default False
+        Replace a sheet at ``path`` that already has labels filled in.  Without it such a
+        sheet is kept and an :class:`~quanyu_nlp.errors.OutputError` says so: re-running
+        a notebook cell must not wipe out an afternoon of coding.  A sheet with no label
+        yet is replaced either way.
 
     Returns
     -------
@@ -209,11 +214,30 @@ def sample_for_coding(corpus: Any, n: int, stratify: Sequence[str] | None = None
         p = Path(path)
         stem = p.with_suffix("") if p.suffix.lower() in (".xlsx", ".csv") else p
         xlsx, csv_path = stem.with_suffix(".xlsx"), stem.with_suffix(".csv")
+        if not overwrite:
+            for old in (xlsx, csv_path):
+                n_coded = _coded_cells(old, fw)
+                if n_coded:
+                    raise OutputError(f"{old} already has {n_coded} coded cells; it is kept. "
+                                      "Read it with read_coding_sheet, write the new sheet "
+                                      "elsewhere, or pass overwrite=True to replace it")
         with atomic_output(xlsx) as tmp:
             _write_sheet_xlsx(tmp, sheet, _codebook_frame(fw, dims), dims)
         with atomic_output(csv_path) as tmp:
             sheet.to_csv(tmp, index=False, encoding="utf-8-sig")
     return sheet
+
+
+def _coded_cells(path: Path, fw: Any) -> int:
+    """How many label cells of an existing sheet are filled in (0 if none or unreadable)."""
+    if not path.is_file():
+        return 0
+    try:
+        frame, _rows = _read_sheet_table(path)
+    except QuanyuError:
+        return 0
+    cols = [d.id for d in fw.dimensions if d.id in frame.columns]
+    return int((~frame[cols].map(_is_missing)).to_numpy().sum()) if cols else 0
 
 
 def read_coding_sheet(path: str | Path, framework: Any = "quanyu",
