@@ -94,7 +94,7 @@ def test_policy_structure_sections():
 def test_sentences_keep_offsets_and_sections():
     c = corpus_from_texts([CASE])
     s = corpus_reshape(c, to="sentences")
-    assert repr(s).startswith(f"<Corpus: {len(s)} sentences, 1 documents,")
+    assert repr(s).startswith(f"<Corpus: {len(s)} sentences, 1 document,")
     doc = c.texts[0]
     for u in s:
         assert doc[u.start:u.end] == u.text

@@ -205,9 +205,12 @@ class Corpus:
 
     def _counts(self, s: dict, sep: str) -> str:
         """"1455 paragraphs, 66 documents", or "66 documents" once at document level."""
+        def n(k: int, what: str) -> str:
+            return f"{k} {what if k != 1 else what[:-1]}"
+
         if self._level == "documents":
-            return f"{s['units']} documents"
-        return f"{s['units']} {self._level}{sep}{s['documents']} documents"
+            return n(s["units"], "documents")
+        return f"{n(s['units'], self._level)}{sep}{n(s['documents'], 'documents')}"
 
     def _repr_html_(self) -> str:
         s = self.summary()
