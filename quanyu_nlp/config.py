@@ -9,6 +9,7 @@ and the key, with the fix.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -117,6 +118,38 @@ _CHOICES = {
 }
 
 
+# list key -> the type of its items (a list of the wrong things fails deep in a step)
+_LIST_ITEMS: dict[tuple[str, str], type] = {
+    ("structure", "parts"): str,
+    ("segment", "stopwords"): str,
+    ("explore", "kwic"): str,
+    ("topics", "select_seeds"): int,
+    ("coding", "dimensions"): str,
+    ("coding", "human_sheets"): str,
+    ("evidence", "by"): str,
+}
+
+_ITEM_NAMES = {str: "strings (in quotes)", int: "whole numbers"}
+
+# The parts corpus structure gives a document (quanyu_nlp.corpus.structure).
+_PARTS = ("title", "author", "affiliation", "abstract", "keywords", "heading", "body",
+          "references")
+
+# key -> smallest value allowed, and what the number counts
+_MINIMUM: dict[tuple[str, str], tuple[int, str]] = {
+    ("segment", "min_len"): (1, "characters"),
+    ("explore", "top_n"): (1, "terms"),
+    ("explore", "window"): (1, "tokens"),
+    ("topics", "iterations"): (1, "iterations"),
+    ("topics", "n_free"): (0, "topics"),
+    ("topics", "n_terms"): (1, "terms"),
+    ("evidence", "n_quotes"): (0, "quotes; 0 for counts only"),
+}
+
+# Characters a folder name cannot hold on Windows or POSIX.
+_BAD_NAME_CHARS = set('/\\:*?"<>|')
+
+
 def _line_of(text: str, section: str, key: str | None = None) -> int | None:
     """Line number of ``[section]`` or of ``key`` inside it (tomllib gives none)."""
     current = None
@@ -162,7 +195,8 @@ class Config:
     def resolve(self, rel: str) -> Path:
         """A path from the config, relative to the config file."""
         p = Path(rel).expanduser()
-        return p if p.is_absolute() else (self.base / p)
+        # normpath: messages show /data/corpus, not /data/experiments/../corpus
+        return Path(os.path.normpath(p if p.is_absolute() else (self.base / p)))
 
     @property
     def hash(self) -> str:
@@ -231,6 +265,15 @@ def load_config(path: str | Path) -> Config:
                 want = " or ".join(t.__name__ for t in types)
                 raise ConfigError(f"{p}{f' line {line}' if line else ''}: [{section}] {key} "
                                   f"must be {want}, not {type(value).__name__} ({value!r})")
+            item = _LIST_ITEMS.get((section, key))
+            if item is not None:
+                for v in value:
+                    if not isinstance(v, item) or isinstance(v, bool):
+                        line = _line_of(raw, section, key)
+                        raise ConfigError(f"{p}{f' line {line}' if line else ''}: [{section}] "
+                                          f"{key} must be a list of {_ITEM_NAMES[item]}, but "
+                                          f"{v!r} is {type(v).__name__}"
+                                          + ('; put text in quotes' if item is str else ''))
             choices = _CHOICES.get((section, key))
             if choices and value not in choices:
                 line = _line_of(raw, section, key)
@@ -256,8 +299,43 @@ def _find_bare(raw: str, key: str) -> int | None:
     return None
 
 
+def _missing(p: Path) -> str:
+    return "is a folder, not a file" if p.is_dir() else "does not exist"
+
+
 def _check_values(cfg: Config) -> None:
     """Checks that need more than a type: paths exist, numbers in range."""
+    name = cfg["experiment"]["name"]
+    if not name.strip() or _BAD_NAME_CHARS & set(name) or name.strip(".") == "":
+        raise ConfigError(f"{cfg.where('experiment', 'name')}: name {name!r} names the run "
+                          "folder, so it cannot be empty or hold / \\ : * ? \" < > |; use "
+                          "e.g. name = \"demo-2024\"")
+    for (section, key), (low, what) in _MINIMUM.items():
+        if cfg[section][key] < low:
+            raise ConfigError(f"{cfg.where(section, key)}: [{section}] {key} = "
+                              f"{cfg[section][key]} must be {low} or more ({what})")
+    for part in cfg["structure"]["parts"]:
+        if part not in _PARTS:
+            hint = difflib.get_close_matches(part, _PARTS, n=1)
+            raise ConfigError(f"{cfg.where('structure', 'parts')}: [structure] parts has "
+                              f"{part!r}, which is not a part of a document"
+                              + (f"; did you mean {hint[0]!r}?" if hint else "")
+                              + f" (parts are: {', '.join(_PARTS)})")
+    if cfg["corpus"]["encoding"]:
+        import codecs
+        try:
+            codecs.lookup(cfg["corpus"]["encoding"])
+        except LookupError:
+            raise ConfigError(f"{cfg.where('corpus', 'encoding')}: [corpus] encoding "
+                              f"{cfg['corpus']['encoding']!r} is not an encoding; use e.g. "
+                              "\"utf-8\", \"gb18030\", or \"\" to detect it") from None
+    for v in cfg["segment"]["stopwords"]:
+        if all(n in ("zh", "party") for n in v.split("+")):
+            continue
+        if not cfg.resolve(v).is_file():
+            raise ConfigError(f"{cfg.where('segment', 'stopwords')}: stopword list {v!r} is "
+                              f"neither \"zh\" nor \"party\" nor a file ({cfg.resolve(v)} "
+                              "does not exist); file paths are relative to the config file")
     corpus_path = cfg.resolve(cfg["corpus"]["path"])
     if not corpus_path.exists() and not any(ch in str(corpus_path) for ch in "*?["):
         raise ConfigError(f"{cfg.where('corpus', 'path')}: corpus path {corpus_path} does not "
@@ -265,14 +343,15 @@ def _check_values(cfg: Config) -> None:
     for section, key in (("segment", "user_dict"), ("coding", "labelled"),
                          ("corpus", "manifest")):
         v = cfg[section][key]
-        if v and not cfg.resolve(v).exists():
+        if v and not cfg.resolve(v).is_file():
             raise ConfigError(f"{cfg.where(section, key)}: [{section}] {key} file "
-                              f"{cfg.resolve(v)} does not exist; paths are relative to the "
-                              "config file")
+                              f"{cfg.resolve(v)} {_missing(cfg.resolve(v))}; paths are "
+                              "relative to the config file")
     for v in cfg["coding"]["human_sheets"]:
-        if not isinstance(v, str) or not cfg.resolve(v).exists():
-            raise ConfigError(f"{cfg.where('coding', 'human_sheets')}: coded sheet {v!r} "
-                              "does not exist; paths are relative to the config file")
+        if not cfg.resolve(v).is_file():
+            raise ConfigError(f"{cfg.where('coding', 'human_sheets')}: coded sheet "
+                              f"{cfg.resolve(v)} {_missing(cfg.resolve(v))}; paths are "
+                              "relative to the config file")
     k = cfg["topics"]["k"]
     ks = k if isinstance(k, list) else [k]
     if not ks or not all(isinstance(x, int) and not isinstance(x, bool) for x in ks):
@@ -281,8 +360,9 @@ def _check_values(cfg: Config) -> None:
     if min(ks) < 2:
         raise ConfigError(f"{cfg.where('topics', 'k')}: [topics] k = {min(ks)} is out of "
                           "range; a topic model needs k >= 2")
-    if cfg["topics"]["iterations"] < 1:
-        raise ConfigError(f"{cfg.where('topics', 'iterations')}: iterations must be >= 1")
+    if len(ks) > 1 and not cfg["topics"]["select_seeds"]:
+        raise ConfigError(f"{cfg.where('topics', 'select_seeds')}: choosing k from {ks} needs "
+                          "at least one seed, e.g. select_seeds = [1, 2]")
     if cfg["topics"]["effects_method"] == "composition" and cfg["topics"]["model"] == "nmf":
         raise ConfigError(f"{cfg.where('topics', 'effects_method')}: effects_method = "
                           "'composition' draws from an LDA posterior; NMF has none: use "
@@ -295,9 +375,6 @@ def _check_values(cfg: Config) -> None:
     if not 0 <= cw <= 1:
         raise ConfigError(f"{cfg.where('coding', 'context_weight')}: context_weight {cw} must be "
                           "between 0 and 1 (0 codes each unit on its own)")
-    for key in ("top_n", "window"):
-        if cfg["explore"][key] < 1:
-            raise ConfigError(f"{cfg.where('explore', key)}: [explore] {key} must be >= 1")
 
 
 def _toml_value(v: Any) -> str:
