@@ -542,3 +542,19 @@ def test_codings_follow_the_codebook(toy):
         texts * 2, {"leadership": ["机制引领", "组织引领", "政治引领", "无"] * 2}).code(texts)
     assert s.meta["labels"]["leadership"] == order
     assert s.wide()["leadership"].tolist() == ["机制引领", "组织引领", "政治引领", "无"]
+
+
+def test_with_accepted_reads_what_people_type_in_excel(toy):
+    dc = DictionaryCoder(toy, dimension="leadership").fit()
+    prop = pd.DataFrame({"dimension": "leadership", "category": "组织引领",
+                         "candidate": ["红色驿站", "睦邻点", "小区议事厅", "楼道党小组"],
+                         "accept": ["是", "√", "否", ""]})
+    dc2 = dc.with_accepted(prop)
+    assert {"红色驿站", "睦邻点"} <= set(dc2.terms_["leadership"])
+    assert not {"小区议事厅", "楼道党小组"} & set(dc2.terms_["leadership"])
+
+
+def test_framework_coder_method_names():
+    with pytest.raises(ParameterError, match="use one of framework, dictionary, exemplars, "
+                       "supervised$"):
+        FrameworkCoder(method="auto").fit()

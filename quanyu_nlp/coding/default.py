@@ -132,8 +132,9 @@ class FrameworkCoder(BaseEstimator):
             Their labels by dimension; a dimension may be missing or have empty cells.
         """
         if self.method not in METHODS[1:]:
+            # "auto" is code()'s word for "framework"; the estimator takes the real names.
             raise ParameterError(f"method={self.method!r} is not known; use one of "
-                                 f"{', '.join(METHODS)}")
+                                 f"{', '.join(METHODS[1:])}")
         check_number("threshold", self.threshold, 0, 1, high_open=True,
                      fix="the default 0.3 codes a unit 无 when no category reaches 30%")
         check_number("context_weight", self.context_weight, 0, 1,

@@ -29,6 +29,16 @@ def _term_weight(term: str) -> float:
     return float(min(1.0 + 0.25 * max(len(term) - 2, 0), 2.0))
 
 
+# What people type into the accept column in Excel or WPS to keep a proposal.
+_YES = {"true", "1", "1.0", "yes", "y", "x", "是", "对", "√", "✓", "✔", "保留", "接受"}
+
+
+def _accepted(value: Any) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    return str(value).strip().lower() in _YES
+
+
 class DictionaryCoder(BaseEstimator):
     """Code units by the framework's seed terms, honouring negation and purpose clauses.
 
@@ -308,7 +318,7 @@ class DictionaryCoder(BaseEstimator):
             for cat, ts in tab.items():
                 extra[dim][cat].extend(ts)
         acc = proposals[
-            proposals["accept"].astype(str).str.lower().isin({"true", "1", "yes", "y", "x"})]
+            proposals["accept"].map(_accepted).astype(bool)]
         for _, r in acc.iterrows():
             dim = r["dimension"] if "dimension" in r.index else None
             if dim is None or (isinstance(dim, float) and dim != dim):
