@@ -438,3 +438,17 @@ def test_sample_for_coding_keeps_a_sheet_someone_has_coded(tmp_path, coded):
     assert (tmp_path / "sheet.csv").read_bytes() == before
     sample_for_coding(sents, 2, framework=TOY_FW, path=path, unit="as-is", overwrite=True)
     assert read_coding_sheet(tmp_path / "sheet.csv", TOY_FW)["leadership"].isna().all()
+
+
+def test_sample_for_coding_writes_both_files_or_neither(tmp_path, coded, monkeypatch):
+    from quanyu_nlp.coding import sample_for_coding
+
+    sents, _ = coded
+
+    def broken(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
+    with pytest.raises(OSError):
+        sample_for_coding(sents, 2, framework=TOY_FW, path=tmp_path / "s.xlsx", unit="as-is")
+    assert list(tmp_path.iterdir()) == []

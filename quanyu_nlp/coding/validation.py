@@ -221,10 +221,10 @@ def sample_for_coding(corpus: Any, n: int, stratify: Sequence[str] | None = None
                     raise OutputError(f"{old} already has {n_coded} coded cells; it is kept. "
                                       "Read it with read_coding_sheet, write the new sheet "
                                       "elsewhere, or pass overwrite=True to replace it")
-        with atomic_output(xlsx) as tmp:
-            _write_sheet_xlsx(tmp, sheet, _codebook_frame(fw, dims), dims)
-        with atomic_output(csv_path) as tmp:
-            sheet.to_csv(tmp, index=False, encoding="utf-8-sig")
+        # Both files or neither: a failure writing one leaves the old pair as it was.
+        with atomic_output(xlsx) as tmp_x, atomic_output(csv_path) as tmp_c:
+            _write_sheet_xlsx(tmp_x, sheet, _codebook_frame(fw, dims), dims)
+            sheet.to_csv(tmp_c, index=False, encoding="utf-8-sig")
     return sheet
 
 
