@@ -558,3 +558,12 @@ def test_framework_coder_method_names():
     with pytest.raises(ParameterError, match="use one of framework, dictionary, exemplars, "
                        "supervised$"):
         FrameworkCoder(method="auto").fit()
+
+
+def test_supervised_without_framework_ignores_a_sheets_id_and_text_columns():
+    sheet = pd.DataFrame({"unit_id": ["u1", "u2", "u3", "u4"],
+                          "text": ["建立联席会议制度。", "街道成立党建联合体。",
+                                   "健全议事协商机制。", "社区组建联合党委。"],
+                          "leadership": ["机制引领", "组织引领", "机制引领", "组织引领"]})
+    sc = SupervisedCoder(calibration=None).fit(sheet["text"], sheet)
+    assert sc.dimensions_ == ["leadership"]

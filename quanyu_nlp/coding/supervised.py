@@ -62,6 +62,10 @@ def make_features(ngram_range=(1, 2), char_ngram_range=(1, 3), min_df=1,
     return FeatureUnion([("word", word), ("char", char)])
 
 
+_SHEET_COLUMNS = {"unit_id", "doc_id", "citation", "text", "section", "sent_no", "para_no",
+                  "title", "year", "region", "genre"}
+
+
 def labels_by_dimension(y: Any, dimensions: Sequence[str] | None = None) -> dict[str, list]:
     """Normalise the ways labels may be given to ``{dimension: [label or None, ...]}``.
 
@@ -77,7 +81,10 @@ def labels_by_dimension(y: Any, dimensions: Sequence[str] | None = None) -> dict
             out[str(k)] = list(v)
         return out
     if isinstance(y, pd.DataFrame):
-        cols = [c for c in y.columns if dimensions is None or c in dimensions]
+        # Without a framework every column is a dimension, except those a coding sheet
+        # carries beside its labels (read_coding_sheet keeps unit_id and text).
+        cols = [c for c in y.columns if (c in dimensions if dimensions is not None
+                                         else str(c) not in _SHEET_COLUMNS)]
         return {str(c): y[c].tolist() for c in cols}
     if isinstance(y, str) or not hasattr(y, "__iter__"):
         raise ParameterError(f"labels must be a list (one label per unit), a dict "
