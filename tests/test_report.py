@@ -185,3 +185,94 @@ def test_figure_from_saved_files(tmp_path):
     with pytest.raises(ParameterError, match=r"\.svg or \.png"):
         r.section("figures").figure(tmp_path / "fig.pdf")
     plt.close("all")
+
+
+# -- what a reader of a run report must be able to trace (audit regressions) -----------------
+def test_table_numbers_never_read_as_exact_when_rounded():
+    r = Report("数")
+    r.section("topics").table(pd.DataFrame({"term": ["a", "b", "c", "d", "e"],
+                                            "estimate": [-0.0003, 1e-12, float("inf"),
+                                                         0.12345, 2.0]}))
+    cells = re.findall(r"<td class='num'>([^<]*)</td>", r.to_html())
+    assert cells == ["&gt;-0.001", "&lt;0.001", "∞", "0.123", "2"]
+
+
+def test_figures_from_svg_files_get_unique_ids(tmp_path):
+    use_style("single")
+    paths = []
+    for i in range(2):
+        disp = FrameworkDistributionDisplay.from_codings(CODINGS).plot()
+        paths.append(disp.save(tmp_path / f"fig{i}", formats=("svg",))["svg"])
+    r = Report("两幅图")
+    for p in paths:
+        r.section("figures").figure(p)
+    page = r.to_html()
+    ids = re.findall(r'id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    for ref in re.findall(r"url\(#([^)]+)\)", page):
+        assert ref in ids
+    plt.close("all")
+
+
+def _run_tables():
+    rows = []
+    for t, label in enumerate(["网格·党员", "防汛·堤坝", "培训·党课"]):
+        for term in ["Intercept", "field[T.农村]", "year"]:
+            rows.append((t, label, term, 0.01 * t, 0.01, 0.01 * t - 0.02, 0.01 * t + 0.02, 30))
+    eff = pd.DataFrame(rows, columns=["topic", "label", "term", "estimate", "std_err",
+                                      "ci_low", "ci_high", "n"])
+    eff.attrs.update({"formula": "~ field + year", "method": "bootstrap", "n_boot": 200,
+                      "level": 0.95, "link": "identity", "reference_levels": {"field": "城市"}})
+    topics = pd.DataFrame({"topic": [0, 0, 1], "label": ["网格·党员", "网格·党员", "防汛·堤坝"],
+                           "rank": [1, 2, 1], "term": ["网格", "党员", "防汛"],
+                           "weight": [0.1, 0.05, 0.2]})
+    seeded = topics.assign(label=["政治引领", "政治引领", "组织引领"])
+    rel = pd.DataFrame({"dimension": ["leadership", "leadership"],
+                        "coder_a": ["人工", "all"], "coder_b": ["model", "all"],
+                        "n_units": [60, 60], "percent_agreement": [0.7, 0.7],
+                        "cohen_kappa": [0.6, 0.6], "krippendorff_alpha": [0.6, 0.6]})
+    return {"topic_effects": eff, "topics": topics, "seeded_topics": seeded,
+            "reliability": rel,
+            "coding_counts": pd.DataFrame({"dimension": ["leadership"], "category": ["政治引领"],
+                                           "units": [3]})}
+
+
+def test_run_report_traces_topic_effects_topics_and_figures(tmp_path):
+    from quanyu_nlp.report.run_report import build_run_report
+    from quanyu_nlp.viz import KeynessDisplay, TopicTermsDisplay
+
+    use_style("single")
+    figdir = tmp_path / "figures"
+    figdir.mkdir()
+    KeynessDisplay.from_keyness(pd.DataFrame({"feature": ["网格"], "G2": [5.0]})).plot() \
+        .save(figdir / "keyness", formats=("svg", "caption"))
+    TopicTermsDisplay.from_topic_terms(_run_tables()["topics"]).plot() \
+        .save(figdir / "topic_terms", formats=("svg", "caption"))
+    plt.close("all")
+    manifest = dict(MANIFEST, framework={"name": "quanyu", "version": "1.1.0",
+                                         "hash": "06a9ddc7ed0e1234",
+                                         "dimension_labels": {"leadership": "五个引领"}})
+    page = build_run_report(_run_tables(), figdir, manifest, tmp_path / "r.html") \
+        .read_text(encoding="utf-8")
+    sections = re.findall(r"<section id='([^']+)'>(.*?)</section>", page, flags=re.S)
+    by_id = dict(sections)
+    # every topic, factor levels in words, no intercept (a share at year 0)
+    topics_html = by_id["topics"]
+    for s in ("领域：农村", "年份（每年）", "网格·党员", "防汛·堤坝", "培训·党课",
+              "bootstrap，200 次", "~ field + year", "以“城市”为参照", "95% 区间"):
+        assert s in topics_html, s
+    assert "Intercept" not in topics_html and "field[T." not in topics_html
+    assert "0.01 [-0.01, 0.03]" in topics_html
+    # seeded topics carry their category label
+    assert "政治引领" in topics_html and "组织引领" in topics_html
+    # figures sit in the section they illustrate, numbered in page order
+    assert "关键词性" in by_id["segmentation"] and "各主题的高权重词" in topics_html
+    assert re.findall(r"<figcaption>图 (\d+)", page) == ["1", "2"]
+    assert "figures" not in by_id
+    # the pooled "all" row that repeats the only coder pair is gone; names a reader knows
+    rel = by_id["reliability"]
+    assert rel.count("<tr>") == 2 and "五个引领" in rel and "Cohen&#x27;s κ" in rel
+    assert "五个引领" in by_id["coding"]
+    # the codebook actually used, not only its declared version
+    assert "编码本哈希 06a9ddc7ed0e" in by_id["methods"]
+    assert "codebook hash 06a9ddc7ed0e" in by_id["methods"]

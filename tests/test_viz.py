@@ -540,3 +540,17 @@ def test_a_rare_character_falls_back_to_the_full_font(tmp_path):
     names = {str(f.get_object()["/BaseFont"]).split("+")[1]
              for f in page["/Resources"]["/Font"].values()}
     assert {"NotoSansCJKSCglyfcommon-Regular", "NotoSansCJKSCglyf-Regular"} <= names
+
+
+def test_captions_name_the_dimension():
+    # The run drew one heatmap and one time series per dimension with identical captions.
+    cod = make_codings()
+    a = FrameworkHeatmapDisplay.from_codings(cod, by="year", docvars=DOCVARS,
+                                             dimension="引领方式").caption()
+    b = FrameworkHeatmapDisplay.from_codings(cod, by="year", docvars=DOCVARS,
+                                             dimension="治理主体",
+                                             dimension_label="治理主体（四类）").caption()
+    assert "引领方式" in a and "治理主体（四类）" in b and a != b
+    s = CategoryShareOverTimeDisplay.from_codings(cod, docvars=DOCVARS,
+                                                  dimension="治理主体").caption()
+    assert "治理主体" in s

@@ -81,18 +81,46 @@ def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _number(v: float, digits: int) -> str:
+    """A float for a table cell: ``digits`` decimals without trailing zeros, and no
+    rounding artefacts a reader would misread.
+
+    Rounding made -0.0003 read "-0" and a p-value of 1e-12 read "0", as if exact; such
+    values read "<0.001" (or ">-0.001"), as in a paper, and infinities read ∞.
+    """
+    if pd.isna(v):
+        return ""
+    if v in (float("inf"), float("-inf")):
+        return "∞" if v > 0 else "-∞"
+    if v == 0:
+        return "0"
+    if abs(v) < 0.5 * 10 ** -digits:
+        bound = f"{10 ** -digits:.{digits}f}"
+        return f"<{bound}" if v > 0 else f">-{bound}"
+    out = f"{v:.{digits}f}"
+    return out.rstrip("0").rstrip(".") if "." in out else out
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """Make the ids of one inline SVG unique within the page.
+
+    matplotlib ids (figure_1, axes_1, clip paths, hatch patterns) repeat across
+    figures; two inline figures sharing an id is invalid HTML and lets one figure's
+    ``url(#…)`` pick up another's clip path or pattern.
+    """
+    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{prefix}-{m.group(1)})", svg)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', svg)
+
+
 def _svg_of(fig, prefix: str) -> str:
     """Inline SVG of a matplotlib figure with ids made unique within the page."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
-    # matplotlib ids (clip paths, glyph defs) repeat across figures; prefix them so two
-    # inline figures never share an id.
-    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
-    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{prefix}-{m.group(1)})", svg)
-    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', svg)
-    return svg
+    return _prefix_ids(svg, prefix)
+
 
 
 def _png_of(fig) -> str:
@@ -143,8 +171,7 @@ class Section:
             cells = []
             for v, n in zip(row, num):
                 if n and isinstance(v, float):
-                    v = "" if pd.isna(v) else f"{v:.{digits}f}".rstrip("0").rstrip(".") \
-                        if "." in f"{v:.{digits}f}" else f"{v:.{digits}f}"
+                    v = _number(v, digits)
                 cells.append(f"<td class='{'num' if n else ''}'>{_esc(v)}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         note = (f"<p class='meta'>显示前 {max_rows} 行，共 {len(frame)} 行 / first {max_rows} "
@@ -171,7 +198,7 @@ class Section:
             path = Path(fig)
             if path.suffix.lower() == ".svg":
                 svg = path.read_text(encoding="utf-8")
-                body = svg[svg.index("<svg"):]
+                body = _prefix_ids(svg[svg.index("<svg"):], f"f{n}")
             elif path.suffix.lower() == ".png":
                 data = base64.b64encode(path.read_bytes()).decode("ascii")
                 body = (f"<img src='data:image/png;base64,{data}' "

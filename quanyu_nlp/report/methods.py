@@ -123,8 +123,13 @@ def methods_paragraph(manifest: Mapping) -> tuple[str, str]:
         ver_en = f" (version {fw['version']})" if fw.get("version") else ""
         cite = f"，出自 {fw['citation']}" if fw.get("citation") else ""
         cite_en = f", from {fw['citation']}" if fw.get("citation") else ""
-        zh.append(f"编码框架为“{name}”{ver}{cite}。")
-        en.append(f"Units were coded with the framework “{name}”{ver_en}{cite_en}.")
+        # The version is what the authors say; the hash is what was actually used (an
+        # edited codebook that kept its version number still differs here).
+        h = str(fw.get("hash") or "")[:12]
+        h_zh = f"（编码本哈希 {h}）" if h else ""
+        h_en = f" (codebook hash {h})" if h else ""
+        zh.append(f"编码框架为“{name}”{ver}{cite}{h_zh}。")
+        en.append(f"Units were coded with the framework “{name}”{ver_en}{cite_en}{h_en}.")
 
     cod = m.get("coding") or {}
     if cod:

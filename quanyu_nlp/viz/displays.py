@@ -205,7 +205,8 @@ class FrameworkHeatmapDisplay(Display):
     def from_codings(cls, codings, by: str = "year", docvars: pd.DataFrame | None = None,
                      dimension: str | None = None, normalize: str | None = "column",
                      include_none: bool = False, none_label: str = "无",
-                     category_order: Sequence[str] | None = None):
+                     category_order: Sequence[str] | None = None,
+                     dimension_label: str | None = None):
         """Cross-tabulate categories against document variable ``by``.
 
         Parameters
@@ -219,6 +220,9 @@ class FrameworkHeatmapDisplay(Display):
         normalize : {"column", "row", None}
             ``share`` is the count divided by its column total (share of categories
             within a year), row total, or not computed (equal to count).
+        dimension_label : str, optional
+            Name of the dimension in the caption (e.g. ``"五个引领"``); default the
+            dimension id.  Two dimensions' figures must not share one caption.
         """
         if normalize not in ("column", "row", None):
             raise ParameterError("normalize must be 'column', 'row' or None")
@@ -235,7 +239,8 @@ class FrameworkHeatmapDisplay(Display):
         data = (table.stack().rename("count").to_frame()
                 .join(share.stack().rename("share")).reset_index())
         data.columns = ["category", by, "count", "share"]
-        return cls(data, by=by, normalize=normalize, dimension=dimension)
+        return cls(data, by=by, normalize=normalize, dimension=dimension,
+                   dimension_label=dimension_label or dimension)
 
     def plot(self, ax=None, value: str = "share", preset: str = "double", annotate=True,
              colorbar: bool = True):
@@ -275,7 +280,9 @@ class FrameworkHeatmapDisplay(Display):
         en = {"column": f"share within each {by}", "row": "share within each category",
               None: "counts"}
         n = self.params_["normalize"]
-        return f"{self.title_zh}（{norm[n]}）。{self.title_en} ({en[n]})."
+        dim = self.params_.get("dimension_label")
+        return (f"{self.title_zh}（{dim + '；' if dim else ''}{norm[n]}）。{self.title_en} "
+                f"({dim + '; ' if dim else ''}{en[n]}).")
 
 
 # ----------------------------------------------------------------------------------------
@@ -292,7 +299,8 @@ class CategoryShareOverTimeDisplay(Display):
     def from_codings(cls, codings, time: str = "year", docvars: pd.DataFrame | None = None,
                      dimension: str | None = None, categories: Sequence[str] | None = None,
                      interval: str = "wilson", level: float = 0.95, n_boot: int = 1000,
-                     random_state: int | None = 0, none_label: str = "无"):
+                     random_state: int | None = 0, none_label: str = "无",
+                     dimension_label: str | None = None):
         """Share = units of the category / all coded units of the dimension in that period.
 
         Parameters
@@ -333,6 +341,7 @@ class CategoryShareOverTimeDisplay(Display):
         data = pd.DataFrame(rows, columns=[time, "category", "count", "total", "share",
                                            "ci_low", "ci_high"])
         return cls(data, time=time, interval=interval, level=level,
+                   dimension_label=dimension_label or str(frame["dimension"].iloc[0]),
                    n_boot=n_boot if interval == "bootstrap" else None,
                    random_state=random_state if interval == "bootstrap" else None)
 
@@ -394,8 +403,9 @@ class CategoryShareOverTimeDisplay(Display):
             f"按文档聚类的 bootstrap 区间（{self.params_['n_boot']} 次重抽样）"
         how_en = "Wilson score intervals" if self.params_["interval"] == "wilson" else \
             f"document-clustered bootstrap intervals ({self.params_['n_boot']} resamples)"
-        return (f"{self.title_zh}；误差线为 {lvl} {how_zh}。"
-                f"{self.title_en}; error bars are {lvl} {how_en}.")
+        dim = self.params_.get("dimension_label")
+        return (f"{self.title_zh}（{dim}）；误差线为 {lvl} {how_zh}。"
+                f"{self.title_en} ({dim}); error bars are {lvl} {how_en}.")
 
 
 def _percent():
