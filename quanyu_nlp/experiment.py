@@ -34,7 +34,7 @@ import pandas as pd
 
 from ._io import atomic_dir, atomic_write, ensure_writable_dir, stable_hash
 from .config import Config, dump_toml, load_config
-from .errors import ConfigError, QuanyuError
+from .errors import ColumnError, ConfigError, OutputError, QuanyuError
 
 __all__ = ["run", "Run", "STEPS"]
 
@@ -137,20 +137,33 @@ def _step_structure(ctx: _Context) -> dict:
 def _step_segment(ctx: _Context) -> dict:
     from .segment import segment, tokens_remove
 
-    s = ctx.cfg["segment"]
-    user_dict = str(ctx.cfg.resolve(s["user_dict"])) if s["user_dict"] else None
-    stop = [str(ctx.cfg.resolve(x)) if x not in ("zh", "party") else x for x in s["stopwords"]]
-    kw = dict(backend=s["backend"], lexicon=s["lexicon"], user_dict=user_dict,
-              n_jobs=ctx.cfg["experiment"]["n_jobs"], progress=ctx.progress)
+    kw, clean = _segment_settings(ctx)
     docs = ctx["corpus"]["corpus"]
     units = ctx["structure"]["units"]
     tok_units = segment(units, **kw)
     tok_docs = segment(docs, **kw)
-    clean = dict(stopwords=stop or None, min_len=s["min_len"])
     return {"tokens_units": tok_units, "tokens_docs": tok_docs,
             "clean_units": tokens_remove(tok_units, **clean),
             "clean_docs": tokens_remove(tok_docs, **clean),
             "segmenter": tok_units.meta.get("segmenter", {}), "tables": {}}
+
+
+def _segment_settings(ctx: _Context) -> tuple[dict, dict]:
+    """Keyword arguments of ``segment`` and ``tokens_remove`` from [segment]."""
+    from .segment import load_stopwords
+
+    s = ctx.cfg["segment"]
+    user_dict = str(ctx.cfg.resolve(s["user_dict"])) if s["user_dict"] else None
+    # Each entry is a list name or a file; their union is the stopword set.  (A list of
+    # strings given to tokens_remove is read as the stopwords themselves, so passing
+    # ["zh", "party"] through would remove the words "zh" and "party" only.)
+    stop: set[str] = set()
+    for x in s["stopwords"]:
+        named = all(n in ("zh", "party") for n in x.split("+"))
+        stop |= load_stopwords(x if named else ctx.cfg.resolve(x))
+    kw = dict(backend=s["backend"], lexicon=s["lexicon"], user_dict=user_dict,
+              n_jobs=ctx.cfg["experiment"]["n_jobs"], progress=ctx.progress)
+    return kw, dict(stopwords=sorted(stop) or None, min_len=s["min_len"])
 
 
 def _step_explore(ctx: _Context) -> dict:
@@ -186,12 +199,18 @@ def _step_topics(ctx: _Context) -> dict:
 
     t = ctx.cfg["topics"]
     seed = ctx.cfg["experiment"]["seed"]
-    toks = ctx["segment"]["clean_docs"]
+    if t["unit"] == "paragraphs":
+        from .segment import segment, tokens_remove
+
+        kw, clean = _segment_settings(ctx)
+        toks = tokens_remove(segment(ctx["structure"]["paragraphs"], **kw), **clean)
+    else:
+        toks = ctx["segment"]["clean_docs"]
     n_docs = len(toks)
     ks = t["k"] if isinstance(t["k"], list) else [t["k"]]
     if max(ks) >= n_docs:
         raise ConfigError(f"{ctx.cfg.where('topics', 'k')}: k = {max(ks)} is too large for "
-                          f"{n_docs} documents; use k < {n_docs}")
+                          f"{n_docs} {t['unit']}; use k < {n_docs}")
     tables: dict[str, pd.DataFrame] = {}
     out: dict[str, Any] = {}
     if len(ks) > 1:
@@ -277,7 +296,7 @@ def _preflight_variables(ctx: _Context, corpus) -> None:
     if cfg["coding"]["enabled"]:
         for var in cfg["evidence"]["by"]:
             _need_var(ctx, dv, "evidence", "by", var)
-    if cfg["topics"]["enabled"]:
+    if cfg["topics"]["enabled"] and cfg["topics"]["unit"] == "documents":
         ks = cfg["topics"]["k"] if isinstance(cfg["topics"]["k"], list) else [cfg["topics"]["k"]]
         if max(ks) >= len(corpus):
             raise ConfigError(f"{cfg.where('topics', 'k')}: k = {max(ks)} is too large for "
@@ -309,7 +328,7 @@ def _step_coding(ctx: _Context) -> dict:
                               f"has no dimension {d!r}; it has: {', '.join(known)}")
     labelled = None
     if c["labelled"]:
-        labelled = pd.read_csv(ctx.cfg.resolve(c["labelled"]), dtype=str, keep_default_na=False)
+        labelled = _read_labelled(ctx.cfg.resolve(c["labelled"]), fw, dims)
     units = ctx["structure"]["units"]
     # The structure step's units keep doc_id and offsets, so each unit is coded with
     # its neighbours in its document (context_weight).
@@ -329,6 +348,26 @@ def _step_coding(ctx: _Context) -> dict:
                           columns=["dimension", "category", "units"])
     return {"framework": fw, "codings": codings, "dimensions": dims,
             "tables": {"codings": frame, "coding_counts": counts}}
+
+
+def _read_labelled(path: Path, fw, dims: list[str]) -> pd.DataFrame:
+    """The [coding] labelled table, its labels checked with the file and row named."""
+    from .coding._framework import normalise_column
+    from .corpus.readers import read_table
+
+    frame = read_table(path, "labelled")
+    if "text" not in frame.columns:
+        raise ColumnError(f"{path}: no column 'text'; columns are: "
+                          f"{', '.join(frame.columns)} (the labelled units need their text in "
+                          "a column named text)")
+    have = [d for d in dims if d in frame.columns]
+    if not have:
+        raise ColumnError(f"{path} has no column for the dimensions coded ({', '.join(dims)}); "
+                          f"columns are: {', '.join(frame.columns)}")
+    for d in have:
+        # Spreadsheet rows: the header is row 1.
+        normalise_column(fw.dimension(d), frame[d].tolist(), path.name, first_row=2)
+    return frame
 
 
 def _step_evidence(ctx: _Context) -> dict:
@@ -358,8 +397,18 @@ def _step_reliability(ctx: _Context) -> dict:
 
     fw = ctx["coding"]["framework"]
     dims = ctx["coding"]["dimensions"]
-    frames = [read_coding_sheet(ctx.cfg.resolve(s), framework=fw, dimension=dims)
-              for s in sheets]
+    frames = []
+    for s in sheets:
+        # A sheet codes the dimensions it has columns for (often one); the run may code
+        # more.  Dimensions the run did not code are left out of the comparison.
+        f = read_coding_sheet(ctx.cfg.resolve(s), framework=fw)
+        keep = [d for d in dims if d in f.columns]
+        if not keep:
+            raise ConfigError(f"{ctx.cfg.where('coding', 'human_sheets')}: coded sheet {s} "
+                              f"has no column for the dimensions coded ({', '.join(dims)}); "
+                              f"it has: {', '.join(map(str, f.columns))}")
+        coded_elsewhere = {d.id for d in fw.dimensions} - set(keep)
+        frames.append(f[[c for c in f.columns if c not in coded_elsewhere]])
     rep = reliability_report(frames, fw, names=[Path(s).stem for s in sheets],
                              model=ctx["coding"]["codings"])
     return {"tables": {"reliability": rep.reset_index(drop=True)}}
@@ -597,9 +646,11 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
         ensure_writable_dir(target.parent, "output folder")
     except QuanyuError as exc:
         raise type(exc)(f"{exc.message} (--out)") from None
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"--out {target} is a file; give the name of a folder to create")
     if target.exists() and any(target.iterdir()):
-        raise QuanyuError(f"output folder {target} already exists and is not empty; choose "
-                          "another --out or remove it")
+        raise OutputError(f"output folder {target} already exists and is not empty; choose "
+                          "another --out or remove it (runs never overwrite earlier results)")
     log_lines: list[str] = []
 
     def log(msg: str) -> None:

@@ -9,7 +9,8 @@ def run(args) -> int:
     result = run_experiment(args.config, out=args.out, resume=args.resume,
                             progress=not args.no_progress, quiet=args.quiet)
     print(f"results: {result.path}")
-    print(f"report:  {result.report}")
+    if result.report.exists():  # not when [report] enabled = false
+        print(f"report:  {result.report}")
     return 0
 
 
