@@ -465,6 +465,16 @@ def code(corpus_or_texts: Any, framework: Any = "quanyu", unit: str = "sentence"
     -------
     Codings
 
+    Raises
+    ------
+    ParameterError
+        Before any work, in one line that names the argument (and for ``labelled`` the
+        row and column): a threshold or context weight that is not a number in range,
+        an unknown method or dimension, an empty corpus, a bad or misspelt label, labels
+        that do not match the texts in number, a coded row with no text.
+    FrameworkError
+        A framework name or codebook file that cannot be loaded.
+
     Examples
     --------
     >>> c = code(["社区党委组建党建联合体，把新就业群体纳入组织覆盖。"],

@@ -248,7 +248,11 @@ def read_coding_sheet(path: str | Path, framework: Any = "quanyu",
     ----------
     path : str or Path
         The sheet written by :func:`sample_for_coding` (or any table with ``unit_id``
-        and one column per dimension).
+        and one column per dimension).  As people return it: XLSX (the worksheet with
+        a ``unit_id`` column; a title row above the header is passed over) or CSV in
+        UTF-8 or the GBK / GB18030 that Excel writes on a Chinese Windows (``.tsv`` and
+        ``.txt``: tab-separated).  Blank rows are skipped; spaces around headers and
+        labels, full-width ones too, are ignored.
     framework : str or Framework
     dimension : str or list of str, optional
         Dimensions to read; default every dimension column present.
@@ -262,11 +266,14 @@ def read_coding_sheet(path: str | Path, framework: Any = "quanyu",
     Raises
     ------
     InputError
-        Unreadable file.
+        Unreadable file (missing, ``.xls``, a broken ``.xlsx``, undecodable text).
     ColumnError
-        No ``unit_id`` or no dimension column.
+        No ``unit_id`` or no dimension column (a column named by the dimension's
+        Chinese name is pointed out), or a header given twice.
     ParameterError
-        A label that is not a category: the message names the file, row and column.
+        A label that is not a category (with a did-you-mean), a coded row without a
+        unit_id, or a unit coded twice: the message names the file, the row as Excel
+        shows it and the column.
     """
     p = Path(path)
     frame, rows = _read_sheet_table(p)
