@@ -452,3 +452,14 @@ def test_sample_for_coding_writes_both_files_or_neither(tmp_path, coded, monkeyp
     with pytest.raises(OSError):
         sample_for_coding(sents, 2, framework=TOY_FW, path=tmp_path / "s.xlsx", unit="as-is")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_seed_term_under_two_categories(tmp_path):
+    path = tmp_path / "codebook.toml"
+    path.write_text(CODEBOOK.replace('seed_terms = ["组织"]', 'seed_terms = ["组织", "政治"]'),
+                    encoding="utf-8")
+    with pytest.raises(FrameworkError) as e:
+        load_framework(path)
+    msg = one_line(e)
+    assert "line 18" in msg and "seed term '政治' of category 'org'" in msg
+    assert "is also one of category 'pol'" in msg

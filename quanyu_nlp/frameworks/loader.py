@@ -323,6 +323,20 @@ class _Checker:
             ids[cat.id] = j
             labels[cat.label] = j
             cats.append(cat)
+        # A seed term or exemplar under two categories says two things at once: the
+        # dictionary coder would silently give it to the first, the model learn both.
+        for key in ("seed_terms", "exemplars"):
+            owner: dict[str, str] = {}
+            for j, cat in enumerate(cats):
+                for item in getattr(cat, key):
+                    if item in owner and owner[item] != cat.id:
+                        what = "seed term" if key == "seed_terms" else "exemplar"
+                        raise self.fail(path + ("categories", j, key),
+                                        f"{what} {_short(item, 40)} of category {cat.id!r} in "
+                                        f"dimension {did!r} is also one of category "
+                                        f"{owner[item]!r}",
+                                        "keep it under the one category it signals")
+                    owner.setdefault(item, cat.id)
         # Coding sheets accept a category's id or its label, so neither may be the other
         # category's: a cell reading "org" must mean one category.
         for j, cat in enumerate(cats):
