@@ -463,3 +463,15 @@ def test_a_seed_term_under_two_categories(tmp_path):
     msg = one_line(e)
     assert "line 18" in msg and "seed term '政治' of category 'org'" in msg
     assert "is also one of category 'pol'" in msg
+
+
+def test_exports_into_a_folder_that_does_not_exist_yet(tmp_path, coded):
+    # Not a mistake: the folders are made (atomically written files, nothing partial).
+    sents, c = coded
+    ev = evidence_table(c, sents, by="region", n_quotes=1)
+    out = tmp_path / "论文" / "表格"
+    assert ev.to_xlsx(out / "evidence.xlsx").is_file()
+    assert sorted(p.name for p in ev.to_csv(out / "csv")) == ["counts.csv", "quotes.csv"]
+    ev.to_latex(out / "tex" / "evidence.tex")
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == [
+        "counts.csv", "evidence.tex", "evidence.xlsx", "quotes.csv"]
