@@ -554,3 +554,22 @@ def test_captions_name_the_dimension():
     s = CategoryShareOverTimeDisplay.from_codings(cod, docvars=DOCVARS,
                                                   dimension="治理主体").caption()
     assert "治理主体" in s
+
+
+def test_share_over_time_year_labels_do_not_collide():
+    rows = []
+    for i, year in enumerate(range(2018, 2026)):
+        for j, cat in enumerate(["政治引领", "组织引领", "无"]):
+            rows.append({"unit_id": f"u{i}-{j}", "doc_id": f"d{i}", "dimension": "引领方式",
+                         "category": cat, "year": year})
+    disp = CategoryShareOverTimeDisplay.from_codings(pd.DataFrame(rows),
+                                                     dimension="引领方式").plot()
+    disp.figure_.draw_without_rendering()
+    r = disp.figure_.canvas.get_renderer()
+    boxes = [t.get_window_extent(r) for t in disp.ax_.get_xticklabels() if t.get_text()]
+    assert [t.get_text() for t in disp.ax_.get_xticklabels()] == ["2018", "2020", "2022",
+                                                                 "2024"]
+    assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:]))
+    ticks = set(disp.ax_.get_xticks()) | set(disp.ax_.get_xticks(minor=True))
+    assert ticks == set(range(2018, 2026))          # a tick at every year
+    plt.close(disp.figure_)

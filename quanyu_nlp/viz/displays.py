@@ -387,9 +387,13 @@ class CategoryShareOverTimeDisplay(Display):
         ax.set_ylabel("占比")
         ax.yaxis.set_major_formatter(_percent())
         if np.issubdtype(self.data_[t].dtype, np.integer):
-            if len(periods) <= 8:
-                # every year labelled: the auto locator left only 2020 and 2025
-                ax.set_xticks(periods, [str(p) for p in periods])
+            if len(periods) <= 12:
+                # a tick at every year, a label at every year or every other one (the
+                # auto locator left only 2020 and 2025; eight labels collide in a
+                # single-column figure)
+                every = 1 if len(periods) <= 5 else 2
+                ax.set_xticks(periods[::every], [str(p) for p in periods[::every]])
+                ax.set_xticks(periods, minor=True)
             else:
                 ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_ylim(bottom=0)
