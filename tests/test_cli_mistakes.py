@@ -1,0 +1,520 @@
+"""The mistakes a social scientist makes at the command line, each caught on one line.
+
+House rule: every user mistake (bad file, wrong encoding, bad codebook, bad config,
+unknown column) is one line on stderr naming the file, field or line and the fix, exit
+status 2, never a traceback, and nothing the user had is lost: no input is overwritten,
+no half-written output is left.  All texts here are written for these tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from quanyu_nlp.cli import main
+
+TEXTS = [
+    "社区党委组建党建联合体，把新就业群体纳入组织覆盖。",
+    "镇党委组织党员深入学习贯彻新思想，开展主题教育。",
+    "今天多云转晴，最高气温二十六度。",
+]
+
+# twelve short documents on three themes, so that a two-topic model has something to find
+THEMES = [
+    ["党建联合体", "组织覆盖", "新就业群体", "快递小哥", "网格员", "便民服务"],
+    ["理论学习", "主题教育", "党员干部", "思想武装", "理想信念", "读书班"],
+    ["乡村振兴", "集体经济", "合作社", "村党支部", "致富带头人", "特色种植"],
+]
+
+
+def _doc(i: int) -> str:
+    words = THEMES[i % 3]
+    first = "，".join(words[j % 6] for j in range(i, i + 8))
+    second = "，".join(words[j % 6] for j in range(i + 2, i + 7))
+    return f"{first}的工作持续推进。\n\n{second}取得成效。\n"
+
+
+def _err(capsys, *args) -> str:
+    """Run the CLI in-process; assert a one-line user error and return that line."""
+    code = main([str(a) for a in args])
+    cap = capsys.readouterr()
+    errors = [ln for ln in cap.err.splitlines() if ln.startswith("quanyu: error:")]
+    assert code == 2, cap.err
+    assert len(errors) == 1 and "Traceback" not in cap.err, cap.err
+    return errors[0]
+
+
+def _no_leftovers(folder) -> None:
+    """No temporary file or folder of an atomic write stays behind."""
+    left = [p.name for p in folder.iterdir() if p.name.startswith(".") and
+            (".partial-" in p.name or p.suffix in (".csv", ".txt", ".xlsx", ".tmp"))]
+    assert not left, left
+
+
+@pytest.fixture
+def texts(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "ok.csv").write_text("id,text,region\n" + "".join(
+        f"u{i},{t},甲\n" for i, t in enumerate(TEXTS)), encoding="utf-8")
+    (d / "ok.txt").write_text("\n".join(TEXTS) + "\n", encoding="utf-8")
+    return d
+
+
+@pytest.fixture
+def corpus_dir(tmp_path):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    for i in range(12):
+        (d / f"d{i:02d}.txt").write_text(_doc(i), encoding="utf-8")
+    rows = "".join(f"d{i:02d}.txt,{2019 + i % 4},{'甲乙丙'[i % 3]}\n" for i in range(12))
+    (d / "manifest.csv").write_text("file,year,region\n" + rows, encoding="utf-8")
+    return d
+
+
+# ---------------------------------------------------------------------------------------
+# quanyu segment
+
+
+def test_segment_output_equal_to_input_keeps_the_input(texts, capsys):
+    src = texts / "ok.txt"
+    before = src.read_bytes()
+    line = _err(capsys, "segment", src, "-o", texts / ".." / "in" / "ok.txt")
+    assert "is the input" in line and "ok.txt" in line
+    assert src.read_bytes() == before
+
+
+def test_segment_output_folder_is_one_line(texts, capsys):
+    line = _err(capsys, "segment", texts / "ok.txt", "-o", texts)
+    assert "is a folder" in line and "give a file name" in line
+
+
+def test_segment_gbk_names_the_encoding_and_reads_with_it(texts, tmp_path, capsys):
+    gbk = texts / "gbk.txt"
+    gbk.write_bytes(("\n".join(TEXTS) + "\n").encode("gb18030"))
+    line = _err(capsys, "segment", gbk, "-o", tmp_path / "x.txt")
+    assert "gbk.txt" in line and "--encoding gb18030" in line
+    assert not (tmp_path / "x.txt").exists()
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    assert main(["segment", str(texts / "ok.txt"), "-o", str(a)]) == 0
+    assert main(["segment", str(gbk), "--encoding", "gb18030", "-o", str(b)]) == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_segment_unknown_encoding_name(texts, capsys):
+    line = _err(capsys, "segment", texts / "ok.txt", "--encoding", "gbkk")
+    assert "'gbkk' is not an encoding" in line
+
+
+# ---------------------------------------------------------------------------------------
+# quanyu code: reading what spreadsheet programs write
+
+
+def _coded(path):
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("kind", ["gbk", "utf16", "semicolon", "xlsx_named_csv", "bom"])
+def test_code_reads_what_excel_and_wps_save(texts, tmp_path, kind):
+    frame = pd.DataFrame({"id": [f"u{i}" for i in range(3)], "text": TEXTS})
+    src = tmp_path / "in.csv"
+    if kind == "gbk":
+        src.write_bytes(frame.to_csv(index=False).encode("gb18030"))
+    elif kind == "utf16":
+        src.write_bytes(frame.to_csv(index=False).encode("utf-16"))
+    elif kind == "semicolon":
+        src.write_text(frame.to_csv(index=False, sep=";"), encoding="utf-8")
+    elif kind == "bom":
+        src.write_text("\ufeff" + frame.to_csv(index=False), encoding="utf-8")
+    else:
+        frame.to_excel(tmp_path / "book.xlsx", index=False)
+        src.write_bytes((tmp_path / "book.xlsx").read_bytes())  # renamed, still a workbook
+    ref, out = tmp_path / "ref.csv", tmp_path / "out.csv"
+    assert main(["code", str(texts / "ok.csv"), "-o", str(ref)]) == 0
+    assert main(["code", str(src), "-o", str(out)]) == 0
+    got, want = _coded(out), _coded(ref)
+    assert got["text"].tolist() == TEXTS
+    assert got["leadership"].tolist() == want["leadership"].tolist()
+
+
+@pytest.mark.parametrize("kind, culprit", [
+    ("empty", "is empty"),
+    ("header_only", "has a header but no rows"),
+    ("binary", "binary file"),
+    ("folder", "is a folder"),
+    ("txt", "not a table"),
+    ("missing", "does not exist"),
+    ("ragged", "line 3"),
+])
+def test_code_bad_input_file(tmp_path, capsys, kind, culprit):
+    src = tmp_path / ("in.txt" if kind == "txt" else "in.csv")
+    if kind == "empty":
+        src.write_text("", encoding="utf-8")
+    elif kind == "header_only":
+        src.write_text("id,text\n", encoding="utf-8")
+    elif kind == "binary":
+        src.write_bytes(bytes(range(256)) * 4)
+    elif kind == "folder":
+        src.mkdir()
+    elif kind == "txt":
+        src.write_text("\n".join(TEXTS), encoding="utf-8")
+    elif kind == "ragged":
+        src.write_text(f"id,text\nu1,{TEXTS[0]}\nu2,{TEXTS[1]},多,余\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    line = _err(capsys, "code", src, "-o", out)
+    assert culprit in line and "in." in line
+    assert not out.exists()
+    _no_leftovers(tmp_path)
+
+
+def test_code_unknown_text_column_suggests_the_one_it_sees(tmp_path, capsys):
+    src = tmp_path / "zw.csv"
+    src.write_text(f"编号,正文\n1,{TEXTS[0]}\n", encoding="utf-8")
+    line = _err(capsys, "code", src, "-o", tmp_path / "out.csv")
+    assert "no column 'text' in zw.csv" in line and "--text-column 正文" in line
+
+
+@pytest.mark.parametrize("which", ["input", "train"])
+def test_code_output_equal_to_an_input_keeps_it(texts, capsys, which):
+    train = texts / "train.csv"
+    train.write_text(f"text,leadership\n{TEXTS[0]},组织引领\n{TEXTS[1]},政治引领\n",
+                     encoding="utf-8")
+    target = texts / "ok.csv" if which == "input" else train
+    before = target.read_bytes()
+    line = _err(capsys, "code", texts / "ok.csv", "--train", train, "-o", target)
+    assert "is the input" in line
+    assert target.read_bytes() == before
+
+
+def test_code_output_folder_is_one_line(texts, capsys):
+    line = _err(capsys, "code", texts / "ok.csv", "-o", texts)
+    assert "is a folder" in line
+
+
+def test_code_xlsx_output_is_a_workbook(texts, tmp_path):
+    out = tmp_path / "coded.xlsx"
+    assert main(["code", str(texts / "ok.csv"), "-o", str(out)]) == 0
+    assert out.read_bytes()[:2] == b"PK"
+    assert pd.read_excel(out)["text"].tolist() == TEXTS
+
+
+def test_code_training_label_names_file_and_row(texts, capsys):
+    train = texts / "train.csv"
+    train.write_text(f"text,leadership\n{TEXTS[0]},组织引领\n{TEXTS[1]},政治领导\n",
+                     encoding="utf-8")
+    line = _err(capsys, "code", texts / "ok.csv", "--train", train, "-o", texts / "o.csv")
+    assert "train.csv row 3" in line and "政治领导" in line
+
+
+# ---------------------------------------------------------------------------------------
+# quanyu reliability
+
+
+def test_reliability_output_equal_to_a_sheet_keeps_the_coding(tmp_path, capsys):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("unit_id,leadership\n1,组织引领\n2,政治引领\n3,无\n", encoding="utf-8")
+    b.write_text("unit_id,leadership\n1,组织引领\n2,组织引领\n3,无\n", encoding="utf-8")
+    before = b.read_bytes()
+    line = _err(capsys, "reliability", a, b, "-o", b)
+    assert "is the input" in line
+    assert b.read_bytes() == before
+
+
+# ---------------------------------------------------------------------------------------
+# quanyu topics
+
+
+@pytest.mark.parametrize("flag, value", [
+    ("--iterations", -5), ("--iterations", 0), ("--n-terms", 0), ("--min-len", 0),
+    ("--min-docs", -1), ("--max-docfreq", 5), ("--workers", -1)])
+def test_topics_numbers_are_checked_by_flag_before_reading(tmp_path, capsys, flag, value):
+    out = tmp_path / "out"
+    # the input does not even exist: the flag is checked first
+    line = _err(capsys, "topics", tmp_path / "nosuch", "--k", 2, flag, value, "-o", out)
+    assert f"{flag} {value}" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where", ["input", "parent", "foreign"])
+def test_topics_overwrite_never_deletes_the_users_files(corpus_dir, tmp_path, capsys, where):
+    before = sorted(p.name for p in corpus_dir.iterdir())
+    if where == "input":
+        out = corpus_dir
+    elif where == "parent":
+        out = tmp_path
+    else:
+        out = tmp_path / "notes"
+        out.mkdir()
+        (out / "my notes.txt").write_text("访谈记录", encoding="utf-8")
+    line = _err(capsys, "topics", corpus_dir, "--k", 2, "-o", out, "--overwrite")
+    assert "-o" in line or "--overwrite" in line
+    assert sorted(p.name for p in corpus_dir.iterdir()) == before
+    if where == "foreign":
+        assert (out / "my notes.txt").read_text(encoding="utf-8") == "访谈记录"
+
+
+def test_topics_output_is_a_file(corpus_dir, tmp_path, capsys):
+    f = tmp_path / "x.txt"
+    f.write_text("保留", encoding="utf-8")
+    line = _err(capsys, "topics", corpus_dir, "--k", 2, "-o", f, "--overwrite")
+    assert "is a file" in line
+    assert f.read_text(encoding="utf-8") == "保留"
+
+
+def test_topics_overwrite_replaces_its_own_output(corpus_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["topics", str(corpus_dir), "--k", "2", "--iterations", "20", "-o", str(out),
+            "--no-coherence"]
+    assert main(args) == 0
+    first = (out / "topics.csv").read_bytes()
+    assert main(args + ["--overwrite"]) == 0
+    assert (out / "topics.csv").read_bytes() == first
+    capsys.readouterr()
+
+
+# ---------------------------------------------------------------------------------------
+# quanyu corpus: years, encodings, notes
+
+
+def test_manifest_year_not_in_digits_is_refused_at_its_line(corpus_dir, capsys):
+    man = corpus_dir / "manifest.csv"
+    lines = man.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",2020,", ",二〇二〇,")
+    man.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = _err(capsys, "corpus", corpus_dir)
+    assert "manifest.csv line 3, column year" in line and "二〇二〇" in line
+
+
+def test_table_year_not_in_digits_is_refused_at_its_line(tmp_path, capsys):
+    src = tmp_path / "t.csv"
+    src.write_text(f"text,year\n{TEXTS[0]},2021\n{TEXTS[1]},2021年\n", encoding="utf-8")
+    line = _err(capsys, "corpus", src)
+    assert "t.csv line 3, column year" in line and "2021年" in line
+
+
+def test_excel_years_are_years(tmp_path, capsys):
+    src = tmp_path / "t.xlsx"
+    pd.DataFrame({"text": TEXTS, "year": [2019.0, 2020.0, None]}).to_excel(src, index=False)
+    assert main(["corpus", str(src), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["variables"]["year"] == {"2019": 1, "2020": 1, "(missing)": 1}
+
+
+def test_corpus_json_stays_json_and_notes_go_to_stderr(corpus_dir, capsys):
+    (corpus_dir / "empty.txt").write_text("  \n", encoding="utf-8")
+    assert main(["corpus", str(corpus_dir), "--json"]) == 0
+    cap = capsys.readouterr()
+    assert json.loads(cap.out)["documents"] == 12
+    assert "quanyu: note: skipped 1 empty file(s): empty.txt" in cap.err
+
+
+@pytest.mark.parametrize("args, culprit", [
+    (["--encoding", "gbkk"], "'gbkk' is not an encoding"),
+    (["--encoding", "utf-8"], "it reads as gb18030"),
+])
+def test_corpus_encoding_mistakes(tmp_path, capsys, args, culprit):
+    src = tmp_path / "g.txt"
+    src.write_bytes(TEXTS[0].encode("gb18030"))
+    line = _err(capsys, "corpus", src, *args)
+    assert culprit in line and "g.txt" in line
+
+
+def test_corpus_header_only_table(tmp_path, capsys):
+    src = tmp_path / "h.csv"
+    src.write_text("id,text\n", encoding="utf-8")
+    line = _err(capsys, "corpus", src)
+    assert "h.csv" in line and "no rows" in line
+
+
+# ---------------------------------------------------------------------------------------
+# quanyu run: the config file
+
+
+BASE = """
+[experiment]
+name = "mistakes"
+[corpus]
+path = "corpus"
+[topics]
+k = 2
+iterations = 10
+[coding]
+enabled = false
+[figures]
+enabled = false
+[report]
+enabled = false
+"""
+
+
+def _config(tmp_path, extra: str = "", base: str = BASE):
+    """BASE with ``extra`` merged in: keys under a [section] of extra replace BASE's."""
+    sections: dict[str, list[str]] = {}
+    cur = None
+    for text in (base, extra):
+        for ln in text.strip().splitlines():
+            if ln.startswith("["):
+                cur = ln
+                sections.setdefault(cur, [])
+            elif ln.strip():
+                key = ln.split("=")[0].strip()
+                sections[cur] = [x for x in sections[cur] if x.split("=")[0].strip() != key]
+                sections[cur].append(ln)
+    cfg = tmp_path / "exp.toml"
+    cfg.write_text("\n".join(f"{s}\n" + "\n".join(v) for s, v in sections.items()) + "\n",
+                   encoding="utf-8")
+    return cfg
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUANYU_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.mark.parametrize("extra, culprit", [
+    ('[topics]\nselect_seeds = ["a"]\nk = [2, 3]', "select_seeds must be a list of whole"),
+    ('[explore]\nkwic = [1]', "kwic must be a list of strings"),
+    ('[coding]\ndimensions = [1]', "dimensions must be a list of strings"),
+    ('[structure]\nparts = ["bodyy"]', "did you mean 'body'"),
+    ('[segment]\nstopwords = ["zh", "我的停用词.txt"]', "我的停用词.txt"),
+    ('[segment]\nmin_len = 0', "min_len = 0 must be 1 or more"),
+    ('[topics]\nn_terms = 0', "n_terms = 0 must be 1 or more"),
+    ('[topics]\nn_free = -1', "n_free = -1 must be 0 or more"),
+    ('[evidence]\nn_quotes = -1', "n_quotes = -1 must be 0 or more"),
+    ('[corpus]\nencoding = "gbkk"', "'gbkk' is not an encoding"),
+    ('[experiment]\nname = "组/一"', "names the run folder"),
+    ('[topics]\nselect_seeds = []\nk = [2, 3]', "needs at least one seed"),
+    ('[coding]\nhuman_sheets = ["corpus"]', "is a folder, not a file"),
+    ('[experiment]\nseed = "1"', "seed must be int"),
+    ('[experiment]\nnmae = "x"', "did you mean 'name'"),
+])
+def test_config_mistake_is_one_line_at_its_line(corpus_dir, tmp_path, capsys, cache, extra,
+                                                culprit):
+    cfg = _config(tmp_path, extra)
+    out = tmp_path / "run"
+    line = _err(capsys, "run", cfg, "--out", out, "--quiet", "--no-progress")
+    assert culprit in line and "exp.toml line " in line, line
+    assert not out.exists()
+    _no_leftovers(tmp_path)
+
+
+def test_config_paths_are_relative_to_the_config_not_the_cwd(corpus_dir, tmp_path, capsys,
+                                                             cache, monkeypatch):
+    cfg = _config(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "run"), "--quiet",
+                 "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "results:" in out and "report:" not in out   # [report] enabled = false
+
+
+def test_run_twice_into_one_folder_keeps_the_first(corpus_dir, tmp_path, capsys, cache):
+    cfg = _config(tmp_path)
+    out = tmp_path / "run"
+    assert main(["run", str(cfg), "--out", str(out), "--quiet", "--no-progress"]) == 0
+    capsys.readouterr()
+    before = (out / "manifest.json").read_bytes()
+    line = _err(capsys, "run", cfg, "--out", out, "--quiet", "--no-progress")
+    assert "already exists" in line
+    assert (out / "manifest.json").read_bytes() == before
+
+
+def test_run_out_is_a_file(corpus_dir, tmp_path, capsys, cache):
+    f = tmp_path / "results.txt"
+    f.write_text("保留", encoding="utf-8")
+    line = _err(capsys, "run", _config(tmp_path), "--out", f, "--quiet")
+    assert "is a file" in line and f.read_text(encoding="utf-8") == "保留"
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, RuntimeError])
+def test_interrupted_run_leaves_nothing(corpus_dir, tmp_path, capsys, cache, monkeypatch, exc):
+    from quanyu_nlp import experiment
+
+    def boom(ctx):
+        raise exc("stopped in the middle")
+
+    steps = [(n, boom if n == "topics" else f, s, u) for n, f, s, u in experiment.STEPS]
+    monkeypatch.setattr(experiment, "STEPS", steps)
+    out = tmp_path / "run"
+    args = ["run", str(_config(tmp_path)), "--out", str(out), "--quiet", "--no-progress"]
+    if exc is KeyboardInterrupt:
+        assert main(args) == 130
+        assert "interrupted" in capsys.readouterr().err
+    else:
+        with pytest.raises(RuntimeError):  # a bug keeps its traceback
+            main(args)
+    assert not out.exists()
+    _no_leftovers(tmp_path)
+
+
+def test_run_applies_the_stopword_lists(corpus_dir, tmp_path, capsys, cache):
+    cfg = _config(tmp_path, '[segment]\nstopwords = ["zh", "extra.txt"]\nmin_len = 1')
+    (tmp_path / "extra.txt").write_text("成效\n", encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["run", str(cfg), "--out", str(out), "--quiet", "--no-progress"]) == 0
+    freq = pd.read_csv(out / "tables" / "frequency.csv", keep_default_na=False)
+    terms = set(freq["feature"])
+    assert not terms & {"，", "的", "。", "成效"}
+    assert "党建联合体" in terms
+
+
+def test_run_topics_on_paragraphs(corpus_dir, tmp_path, capsys, cache):
+    cfg = _config(tmp_path, '[topics]\nunit = "paragraphs"')
+    out = tmp_path / "run"
+    assert main(["run", str(cfg), "--out", str(out), "--quiet", "--no-progress"]) == 0
+    dt = pd.read_csv(out / "tables" / "doc_topics.csv")
+    assert len(dt) == 24   # two paragraphs in each of the twelve documents
+
+
+def test_run_labelled_in_gbk_with_a_bad_label_names_file_and_row(corpus_dir, tmp_path,
+                                                                   capsys, cache):
+    lab = tmp_path / "labelled.csv"
+    lab.write_bytes(f"text,leadership\n{TEXTS[0]},组织引领\n{TEXTS[1]},政治领导\n"
+                    .encode("gb18030"))
+    cfg = _config(tmp_path, '[coding]\nenabled = true\nlabelled = "labelled.csv"\n'
+                  'dimensions = ["leadership"]')
+    line = _err(capsys, "run", cfg, "--out", tmp_path / "run", "--quiet", "--no-progress")
+    assert "labelled.csv row 3, column leadership" in line and "政治领导" in line
+
+
+def test_run_human_sheet_of_one_dimension_while_coding_two(corpus_dir, tmp_path, capsys,
+                                                            cache):
+    # The sheet codes leadership only; the run codes leadership and results.
+    sheet = tmp_path / "coded.csv"
+    sheet.write_text("unit_id,leadership\n" + "".join(
+        f"d{i:02d}.p0001,{'组织引领' if i % 3 == 0 else '无'}\n" for i in range(12)),
+        encoding="utf-8")
+    cfg = _config(tmp_path, '[coding]\nenabled = true\nhuman_sheets = ["coded.csv"]\n'
+                  'dimensions = ["leadership", "results"]\n[structure]\nunit = "paragraphs"')
+    out = tmp_path / "run"
+    code = main(["run", str(cfg), "--out", str(out), "--quiet", "--no-progress"])
+    cap = capsys.readouterr()
+    assert code == 0, cap.err
+    rel = pd.read_csv(out / "tables" / "reliability.csv")
+    assert set(rel["dimension"]) == {"leadership"}
+
+
+# ---------------------------------------------------------------------------------------
+# the real command: stderr, exit status, no traceback
+
+
+@pytest.mark.parametrize("args", [
+    ["code", "{t}/ok.csv", "-o", "{t}"],
+    ["segment", "{t}/ok.txt", "-o", "{t}"],
+    ["topics", "{t}", "-o", "{t}/ok.txt", "--overwrite"],
+    ["corpus", "{t}/ok.csv", "--text-column", "正文"],
+])
+def test_subprocess_errors_are_one_line_on_stderr(texts, args):
+    p = subprocess.run([sys.executable, "-m", "quanyu_nlp.cli",
+                        *[a.format(t=texts) for a in args]], capture_output=True, text=True)
+    assert p.returncode == 2
+    assert p.stdout == ""
+    err = p.stderr.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("quanyu: error:"), p.stderr
+    assert (texts / "ok.csv").read_text(encoding="utf-8").startswith("id,text,region\n")
