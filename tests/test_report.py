@@ -111,16 +111,19 @@ def test_subset_woff2_small():
     assert len(data) < 60_000
 
 
+def _assert_ids_unique_and_resolved(page: str) -> None:
+    ids = re.findall(r'id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    for ref in re.findall(r"url\(#([^)]+)\)", page):
+        assert ref in ids
+
+
 def test_inline_svg_ids_are_unique():
     use_style("single")
     r = Report("两幅图")
     for _ in range(2):
         r.section("figures").figure(FrameworkDistributionDisplay.from_codings(CODINGS).plot())
-    page = r.to_html()
-    ids = re.findall(r'id="([^"]+)"', page)
-    assert len(ids) == len(set(ids))
-    for ref in re.findall(r"url\(#([^)]+)\)", page):
-        assert ref in ids
+    _assert_ids_unique_and_resolved(r.to_html())
     plt.close("all")
 
 
@@ -206,11 +209,7 @@ def test_figures_from_svg_files_get_unique_ids(tmp_path):
     r = Report("两幅图")
     for p in paths:
         r.section("figures").figure(p)
-    page = r.to_html()
-    ids = re.findall(r'id="([^"]+)"', page)
-    assert len(ids) == len(set(ids))
-    for ref in re.findall(r"url\(#([^)]+)\)", page):
-        assert ref in ids
+    _assert_ids_unique_and_resolved(r.to_html())
     plt.close("all")
 
 

@@ -594,3 +594,48 @@ def test_topic_effects_reads_nullable_integer_years_as_factor():
     assert eff.attrs["reference_levels"] == {"year": "2020", "region": "东部"}
     dv.loc[0, "year"] = pd.NA
     assert topic_effects(theta, dv, "~ C(year)", method="delta")["n"].iloc[0] == 89
+
+
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_estimators_keep_scikit_learn_parameter_conventions(make):
+    # The shared settings are stored by one chained __init__; get_params, set_params
+    # and clone must still see every parameter of each estimator's own signature.
+    import inspect
+
+    from sklearn.base import clone
+
+    m = make()
+    names = [p for p in inspect.signature(type(m).__init__).parameters if p != "self"]
+    params = m.get_params()
+    assert sorted(params) == sorted(names)
+    assert all(getattr(m, n) is params[n] for n in names)
+    c = clone(m).set_params(min_len=1, n_terms=5)
+    assert (c.min_len, c.n_terms) == (1, 5) and m.min_len != 1
+    assert clone(m).get_params() == params
+
+
+def test_topics_do_not_depend_on_the_interpreter_hash_seed(tmp_path):
+    # Vocabularies and seed priors pass through dicts and sets: the same random_state
+    # must give the same topics in interpreters with different string hashing.
+    import subprocess
+    import sys
+
+    code = ("import hashlib, sys, numpy as np\n"
+            "sys.path.insert(0, %r)\n"
+            "from test_topics import DOCS, SEEDS\n"
+            "from quanyu_nlp.topics import NmfTopics, SeededTopics\n"
+            "h = hashlib.sha256()\n"
+            "for m in (SeededTopics(seeds=SEEDS, n_free=1, iterations=50, random_state=2),\n"
+            "          NmfTopics(2, random_state=2, min_docs=1)):\n"
+            "    m.fit(DOCS)\n"
+            "    h.update(m.topic_terms_.to_csv().encode())\n"
+            "    h.update(np.round(m.doc_topics_, 12).tobytes())\n"
+            "print(h.hexdigest())\n") % str(__import__("pathlib").Path(__file__).parent)
+    outs = set()
+    for seed in ("0", "4242"):
+        env = dict(__import__("os").environ, PYTHONHASHSEED=seed)
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=env, timeout=300)
+        assert res.returncode == 0, res.stderr[-2000:]
+        outs.add(res.stdout.strip())
+    assert len(outs) == 1

@@ -50,6 +50,21 @@ def _int_seed(random_state: Any) -> int:
 class _TopicModel(BaseEstimator):
     """Shared fitting scaffold and fitted interface of the topic models."""
 
+    def __init__(self, *, random_state, min_len, stopwords, remove_numbers, min_docs,
+                 max_docfreq, n_terms, frex_weight):
+        # The settings every estimator shares, stored unchanged under their own names
+        # (scikit-learn's chained __init__, as in its SGD and forest estimators):
+        # get_params() reads each subclass's own signature, which lists them all with
+        # their defaults.
+        self.random_state = random_state
+        self.min_len = min_len
+        self.stopwords = stopwords
+        self.remove_numbers = remove_numbers
+        self.min_docs = min_docs
+        self.max_docfreq = max_docfreq
+        self.n_terms = n_terms
+        self.frex_weight = frex_weight
+
     # -- parameters ---------------------------------------------------------------
     def _n_topics(self) -> int:
         k = self.k
@@ -311,21 +326,16 @@ class LdaTopics(_TopicModel):
                  random_state=None, workers: int = 1, min_len: int = 2, stopwords="zh",
                  remove_numbers: bool = True, min_docs: int | float | None = None,
                  max_docfreq: float | None = None, n_terms: int = 30, frex_weight: float = 0.5):
+        super().__init__(random_state=random_state, min_len=min_len, stopwords=stopwords,
+                         remove_numbers=remove_numbers, min_docs=min_docs,
+                         max_docfreq=max_docfreq, n_terms=n_terms, frex_weight=frex_weight)
         self.k = k
         self.backend = backend
         self.iterations = iterations
         self.passes = passes
         self.alpha = alpha
         self.eta = eta
-        self.random_state = random_state
         self.workers = workers
-        self.min_len = min_len
-        self.stopwords = stopwords
-        self.remove_numbers = remove_numbers
-        self.min_docs = min_docs
-        self.max_docfreq = max_docfreq
-        self.n_terms = n_terms
-        self.frex_weight = frex_weight
 
     # word priors of seeded topics: {term: [prior per topic]}; none for plain LDA
     def _word_priors(self, data: TopicData, k: int) -> dict[str, list[float]]:
@@ -493,18 +503,13 @@ class NmfTopics(_TopicModel):
                  stopwords="zh", remove_numbers: bool = True, min_docs: int | float | None = None,
                  max_docfreq: float | None = None,
                  n_terms: int = 30, frex_weight: float = 0.5):
+        super().__init__(random_state=random_state, min_len=min_len, stopwords=stopwords,
+                         remove_numbers=remove_numbers, min_docs=min_docs,
+                         max_docfreq=max_docfreq, n_terms=n_terms, frex_weight=frex_weight)
         self.k = k
         self.iterations = iterations
         self.init = init
         self.beta_loss = beta_loss
-        self.random_state = random_state
-        self.min_len = min_len
-        self.stopwords = stopwords
-        self.remove_numbers = remove_numbers
-        self.min_docs = min_docs
-        self.max_docfreq = max_docfreq
-        self.n_terms = n_terms
-        self.frex_weight = frex_weight
 
     @staticmethod
     def _rows_to_shares(w: np.ndarray) -> np.ndarray:
@@ -597,6 +602,12 @@ class SeededTopics(LdaTopics):
                  min_len: int = 2, stopwords="zh", remove_numbers: bool = True,
                  min_docs: int | float | None = None,
                  max_docfreq: float | None = None, n_terms: int = 30, frex_weight: float = 0.5):
+        # _TopicModel.__init__, not LdaTopics.__init__: that one would set k, passes
+        # and an instance ``backend`` that are not parameters of a seeded model.
+        _TopicModel.__init__(self, random_state=random_state, min_len=min_len,
+                             stopwords=stopwords, remove_numbers=remove_numbers,
+                             min_docs=min_docs, max_docfreq=max_docfreq, n_terms=n_terms,
+                             frex_weight=frex_weight)
         self.framework = framework
         self.dimension = dimension
         self.seeds = seeds
@@ -605,15 +616,7 @@ class SeededTopics(LdaTopics):
         self.iterations = iterations
         self.alpha = alpha
         self.eta = eta
-        self.random_state = random_state
         self.workers = workers
-        self.min_len = min_len
-        self.stopwords = stopwords
-        self.remove_numbers = remove_numbers
-        self.min_docs = min_docs
-        self.max_docfreq = max_docfreq
-        self.n_terms = n_terms
-        self.frex_weight = frex_weight
 
     def _categories(self) -> list[tuple[Any, str, list[str]]]:
         """(category id, label, seed terms) of each seeded topic."""

@@ -239,6 +239,11 @@ def _convert_to_truetype(src: Path, out: Path, family: str) -> None:
     # A distinct family name keeps matplotlib from picking a system-wide CFF copy of
     # the same font.  Format conversion is a modification the OFL allows; the
     # copyright and licence records (name IDs 0, 13, 14) are kept.
+    _save_as_family(f, out, family)
+
+
+def _save_as_family(f, out: Path, family: str) -> None:
+    """Rename ``f`` to ``family`` (family, full and PostScript names) and save it."""
     name = f["name"]
     ps = family.replace(" ", "")
     for rec in list(name.names):
@@ -313,20 +318,7 @@ def _cut_common(full: Path, out: Path, family: str) -> None:
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=keep)
     sub.subset(f)
-    name = f["name"]
-    ps = family.replace(" ", "")
-    for rec in list(name.names):
-        if rec.nameID in (1, 16):
-            name.setName(family, rec.nameID, rec.platformID, rec.platEncID, rec.langID)
-        elif rec.nameID in (3, 4):
-            name.setName(f"{family} Regular", rec.nameID, rec.platformID, rec.platEncID,
-                         rec.langID)
-        elif rec.nameID == 6:
-            name.setName(f"{ps}-Regular", rec.nameID, rec.platformID, rec.platEncID,
-                         rec.langID)
-    with atomic_output(out) as tmp:
-        f.save(str(tmp))
-        tmp.chmod(0o644)
+    _save_as_family(f, out, family)
 
 
 def _register(font: str) -> list[str]:
