@@ -642,6 +642,13 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
         target = runs / f"{name}-{started.strftime('%Y%m%dT%H%M%SZ')}-{run_hash}"
     else:
         target = Path(out)
+    corpus_root = cfg.resolve(cfg["corpus"]["path"])
+    if corpus_root.is_dir() and target.resolve().is_relative_to(corpus_root.resolve()):
+        # The next run would read this run's tables as documents of the corpus.
+        raise OutputError(f"run folder {target} would be inside the corpus folder "
+                          f"{corpus_root}, and the next run would read its tables as "
+                          "documents; pass --out outside the corpus (or keep the config "
+                          "outside it)")
     try:
         ensure_writable_dir(target.parent, "output folder")
     except QuanyuError as exc:

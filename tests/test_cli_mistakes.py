@@ -9,6 +9,7 @@ no half-written output is left.  All texts here are written for these tests.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -518,3 +519,28 @@ def test_subprocess_errors_are_one_line_on_stderr(texts, args):
     err = p.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("quanyu: error:"), p.stderr
     assert (texts / "ok.csv").read_text(encoding="utf-8").startswith("id,text,region\n")
+
+
+def test_run_folder_inside_the_corpus_is_refused(corpus_dir, tmp_path, capsys, cache):
+    # A config kept in the corpus folder: its default runs/ folder would be read as
+    # documents by the next run.
+    cfg = corpus_dir / "exp.toml"
+    cfg.write_text(_config(tmp_path).read_text(encoding="utf-8").replace(
+        'path = "corpus"', 'path = "."'), encoding="utf-8")
+    line = _err(capsys, "run", cfg, "--quiet", "--no-progress")
+    assert "inside the corpus folder" in line and "--out" in line
+    assert not (corpus_dir / "runs").exists()
+
+
+def test_run_notes_are_one_line_each_on_stderr(corpus_dir, tmp_path):
+    with open(corpus_dir / "manifest.csv", "a", encoding="utf-8") as fh:
+        fh.write("d99.txt,2020,甲\n")   # a row for a file that is not there
+    cfg = _config(tmp_path)
+    p = subprocess.run([sys.executable, "-m", "quanyu_nlp.cli", "run", str(cfg), "--out",
+                        str(tmp_path / "run"), "--quiet", "--no-progress"],
+                       capture_output=True, text=True,
+                       env={**os.environ, "QUANYU_CACHE_DIR": str(tmp_path)})
+    assert p.returncode == 0, p.stderr
+    notes = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert notes == [f"quanyu: note: {corpus_dir / 'manifest.csv'}: 1 manifest row(s) match "
+                     "no file, e.g. 'd99.txt'"]

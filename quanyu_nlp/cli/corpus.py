@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import warnings
+from typing import Iterator
 
 from ..errors import ParameterError
 
 
-def read_noting(path, **kwargs):
-    """``read_corpus`` whose warnings become one ``quanyu: note:`` line each on stderr.
+@contextlib.contextmanager
+def notes_to_stderr() -> Iterator[None]:
+    """Show the user warnings raised inside as one ``quanyu: note:`` line each on stderr.
 
-    Notes (skipped empty files, manifest rows that match no file) go to stderr so that
-    stdout stays the command's result, e.g. clean JSON.
+    Python shows a warning as two lines with a source file and line of *our* code; a
+    note (skipped empty files, manifest rows that match no file) names the user's file.
+    Notes go to stderr so that stdout stays the command's result, e.g. clean JSON; they
+    are shown also when the command then fails.  Other warnings are shown as usual.
     """
+    caught: list = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            yield
+    finally:
+        for w in caught:
+            if issubclass(w.category, UserWarning):
+                print(f"quanyu: note: {' '.join(str(w.message).split())}", file=sys.stderr)
+            else:
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
+def read_noting(path, **kwargs):
+    """``read_corpus`` with its warnings as notes on stderr (see :func:`notes_to_stderr`)."""
     from ..corpus import read_corpus
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        corpus = read_corpus(path, **kwargs)
-    for w in caught:
-        print(f"quanyu: note: {' '.join(str(w.message).split())}", file=sys.stderr)
-    return corpus
+    with notes_to_stderr():
+        return read_corpus(path, **kwargs)
 
 
 def run(args) -> int:

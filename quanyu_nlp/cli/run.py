@@ -5,9 +5,11 @@ from __future__ import annotations
 
 def run(args) -> int:
     from ..experiment import run as run_experiment
+    from .corpus import notes_to_stderr
 
-    result = run_experiment(args.config, out=args.out, resume=args.resume,
-                            progress=not args.no_progress, quiet=args.quiet)
+    with notes_to_stderr():
+        result = run_experiment(args.config, out=args.out, resume=args.resume,
+                                progress=not args.no_progress, quiet=args.quiet)
     print(f"results: {result.path}")
     if result.report.exists():  # not when [report] enabled = false
         print(f"report:  {result.report}")

@@ -12,16 +12,15 @@ from __future__ import annotations
 import json
 import platform
 import sys
-import warnings
 from pathlib import Path
 
 from ..errors import OutputError, ParameterError
+from .corpus import notes_to_stderr, read_noting
 
 _MODELS = ("lda", "nmf", "seeded")
 
 
 def _read(args):
-    from .corpus import read_noting
 
     path = Path(args.input)
     # A .txt file is one document per line (the common export of hand-made corpora);
@@ -132,13 +131,9 @@ def run(args) -> int:
     corpus = _read(args)
     if len(corpus) == 0:
         raise ParameterError(f"{args.input}: the corpus is empty; nothing to model")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UserWarning)
+    with notes_to_stderr():
         tokens = _segment(corpus)
         model = _model(args).fit(tokens)
-    for w in caught:
-        if issubclass(w.category, UserWarning):
-            print(f"quanyu: note: {' '.join(str(w.message).split())}", file=sys.stderr)
     segmenter = getattr(tokens, "meta", {}).get("segmenter")
     n_docs, corpus_hash = len(corpus), corpus.content_hash
     # The model keeps what it needs; on a large corpus the segmented tokens (with their
