@@ -605,7 +605,8 @@ class TopicEffectsDisplay(Display):
 
     def _axis_label(self) -> str:
         what = "主题比例的变化" if self.params_["link"] == "identity" else "主题对数几率的变化"
-        return f"{what}（点：估计值；线：{self.params_['level']:.0%} 区间）"
+        # short enough for a single column; the caption says what points and lines are
+        return f"{what}（{self.params_['level']:.0%} 区间）"
 
     def plot(self, ax=None, preset: str = "single"):
         """One panel per variable; levels of a factor are dodged vertically."""
