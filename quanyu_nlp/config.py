@@ -368,9 +368,13 @@ def _check_values(cfg: Config) -> None:
                           "'composition' draws from an LDA posterior; NMF has none: use "
                           "'bootstrap' or 'delta', or model = 'lda'")
     thr = cfg["coding"]["threshold"]
-    if thr > 1:
+    if thr >= 1:
         raise ConfigError(f"{cfg.where('coding', 'threshold')}: threshold {thr} must be "
-                          "between 0 and 1 (or negative for the coder's default)")
+                          "at least 0 and below 1, e.g. 0.3 (or negative for the coder's "
+                          "default)")
+    if any(not w.strip() for w in cfg["explore"]["kwic"]):
+        raise ConfigError(f"{cfg.where('explore', 'kwic')}: [explore] kwic has an empty "
+                          "keyword; remove the \"\" from the list")
     cw = cfg["coding"]["context_weight"]
     if not 0 <= cw <= 1:
         raise ConfigError(f"{cfg.where('coding', 'context_weight')}: context_weight {cw} must be "

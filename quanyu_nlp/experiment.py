@@ -236,10 +236,13 @@ def _step_topics(ctx: _Context) -> dict:
     tables["topics"] = model.top_terms(t["n_terms"]).reset_index(drop=True)
     tables["doc_topics"] = model.doc_topics_frame().reset_index(drop=True)
     if t["effects"]:
-        for var in _formula_vars(t["effects"]):
+        for var in _formula_vars(ctx.cfg, t["effects"]):
             _need_var(ctx, toks.docvars, "topics", "effects", var)
-        eff = tp.topic_effects(model, toks.docvars, formula=t["effects"],
-                               method=t["effects_method"], random_state=seed)
+        try:
+            eff = tp.topic_effects(model, toks.docvars, formula=t["effects"],
+                                   method=t["effects_method"], random_state=seed)
+        except QuanyuError as exc:  # e.g. a formula that does not parse: say where it is
+            raise ConfigError(f"{ctx.cfg.where('topics', 'effects')}: {exc.message}") from None
         tables["topic_effects"] = eff.reset_index(drop=True)
     if t["seeded_dimension"] and t["model"] != "seeded":
         seeded = tp.SeededTopics(framework=ctx.cfg["coding"]["framework"],
@@ -250,11 +253,14 @@ def _step_topics(ctx: _Context) -> dict:
     return {**out, "tables": tables}
 
 
-def _formula_vars(formula: str) -> list[str]:
-    import re
-    rhs = formula.split("~", 1)[-1]
-    names = re.findall(r"[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*", rhs)
-    return [n for n in dict.fromkeys(names) if n not in ("C", "Q", "I", "np", "log")]
+def _formula_vars(cfg: Config, formula: str) -> list[str]:
+    """The document variables an effects formula names, parsed as topic_effects will."""
+    from .topics.effects import _formula_variables
+
+    try:
+        return _formula_variables(formula)
+    except QuanyuError as exc:  # checked before the work, named at its line
+        raise ConfigError(f"{cfg.where('topics', 'effects')}: {exc.message}") from None
 
 
 def _preflight_framework(cfg: Config):
@@ -291,7 +297,7 @@ def _preflight_variables(ctx: _Context, corpus) -> None:
         if e[key]:
             _need_var(ctx, dv, "explore", key, e[key])
     if cfg["topics"]["enabled"] and cfg["topics"]["effects"]:
-        for var in _formula_vars(cfg["topics"]["effects"]):
+        for var in _formula_vars(cfg, cfg["topics"]["effects"]):
             _need_var(ctx, dv, "topics", "effects", var)
     if cfg["coding"]["enabled"]:
         for var in cfg["evidence"]["by"]:
@@ -305,8 +311,11 @@ def _preflight_variables(ctx: _Context, corpus) -> None:
 
 def _need_var(ctx: _Context, dv: pd.DataFrame, section: str, key: str, var: str) -> None:
     if var not in dv.columns:
+        have = (f"the corpus has: {', '.join(map(str, dv.columns))}" if len(dv.columns) else
+                "the corpus has no document variables: add a manifest.csv beside the files "
+                "(a file column and one column per variable)")
         raise ConfigError(f"{ctx.cfg.where(section, key)}: unknown column {var!r} in "
-                          f"[{section}] {key}; the corpus has: {', '.join(map(str, dv.columns))}")
+                          f"[{section}] {key}; {have}")
 
 
 def _step_coding(ctx: _Context) -> dict:

@@ -392,6 +392,10 @@ def cache(tmp_path, monkeypatch):
     ('[coding]\nhuman_sheets = ["corpus"]', "is a folder, not a file"),
     ('[experiment]\nseed = "1"', "seed must be int"),
     ('[experiment]\nnmae = "x"', "did you mean 'name'"),
+    ('[coding]\nthreshold = 1', "below 1"),
+    ('[explore]\nkwic = ["党建联合体", ""]', "empty keyword"),
+    ('[topics]\neffects = "~ region +"', "cannot be parsed"),
+    ('[topics]\neffects = "~ 地区"', "unknown column '地区'"),
 ])
 def test_config_mistake_is_one_line_at_its_line(corpus_dir, tmp_path, capsys, cache, extra,
                                                 culprit):
@@ -544,3 +548,11 @@ def test_run_notes_are_one_line_each_on_stderr(corpus_dir, tmp_path):
     notes = [ln for ln in p.stderr.splitlines() if ln.strip()]
     assert notes == [f"quanyu: note: {corpus_dir / 'manifest.csv'}: 1 manifest row(s) match "
                      "no file, e.g. 'd99.txt'"]
+
+
+def test_variable_of_a_corpus_without_manifest_says_how_to_add_one(corpus_dir, tmp_path,
+                                                                   capsys, cache):
+    (corpus_dir / "manifest.csv").unlink()
+    cfg = _config(tmp_path, '[explore]\ngroup_by = "region"')
+    line = _err(capsys, "run", cfg, "--out", tmp_path / "run", "--quiet", "--no-progress")
+    assert "exp.toml line" in line and "add a manifest.csv" in line
