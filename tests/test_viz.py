@@ -576,3 +576,29 @@ def test_share_over_time_year_labels_do_not_collide():
     ticks = set(disp.ax_.get_xticks()) | set(disp.ax_.get_xticks(minor=True))
     assert ticks == set(range(2018, 2026))          # a tick at every year
     plt.close(disp.figure_)
+
+
+def test_codings_object_gives_dimension_names_and_codebook_order():
+    # A Codings object knows its framework: legends, captions and category order use it
+    # without the caller passing them again.
+    class FakeCodings:
+        meta = {"dimension_labels": {"引领方式": "五种引领", "治理主体": "四类主体"},
+                "labels": {"引领方式": ["服务引领", "组织引领", "政治引领", "无"],
+                           "治理主体": ["群众", "社会组织", "党组织", "无"]}}
+
+        def to_frame(self):
+            return make_codings()
+
+    dist = FrameworkDistributionDisplay.from_codings(FakeCodings()).plot()
+    assert [t.get_text() for t in dist.ax_.get_legend().get_texts()] == ["五种引领", "四类主体"]
+    lead = dist.data_[dist.data_["dimension"] == "引领方式"]
+    assert list(lead["category"]) == ["服务引领", "组织引领", "政治引领", "无"]
+    plt.close(dist.figure_)
+    heat = FrameworkHeatmapDisplay.from_codings(FakeCodings(), by="year", docvars=DOCVARS,
+                                                dimension="引领方式")
+    assert "五种引领" in heat.caption()
+    assert list(dict.fromkeys(heat.data_["category"])) == ["服务引领", "组织引领", "政治引领"]
+    share = CategoryShareOverTimeDisplay.from_codings(FakeCodings(), docvars=DOCVARS,
+                                                      dimension="引领方式")
+    assert "五种引领" in share.caption()
+    assert list(dict.fromkeys(share.data_["category"])) == ["服务引领", "组织引领", "政治引领"]

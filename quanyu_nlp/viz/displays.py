@@ -58,6 +58,19 @@ def _codings(codings, dimension: str | Sequence[str] | None, include_none: bool,
     return frame
 
 
+def _coding_meta(codings) -> tuple[dict, list]:
+    """Dimension names and codebook category order a ``Codings`` object carries.
+
+    A plain frame has neither; then ids and frequency order are used as before.
+    """
+    meta = getattr(codings, "meta", None)
+    if not isinstance(meta, Mapping):
+        return {}, []
+    names = {str(k): str(v) for k, v in (meta.get("dimension_labels") or {}).items()}
+    order = [c for labels in (meta.get("labels") or {}).values() for c in labels]
+    return names, order
+
+
 def _with_docvar(frame: pd.DataFrame, docvars: pd.DataFrame | None, by: str) -> pd.DataFrame:
     """Attach document variable ``by`` to codings via ``doc_id`` (or use it if present)."""
     if by in frame.columns:
@@ -146,6 +159,8 @@ class FrameworkDistributionDisplay(Display):
             Display label per dimension id (e.g. ``{"leadership": "引领方式"}``).
         """
         frame = _codings(codings, dimension, include_none, none_label)
+        names, codebook = _coding_meta(codings)
+        category_order = category_order if category_order is not None else codebook or None
         rows = []
         for dim in _ordered(frame["dimension"], None):
             sub = frame[frame["dimension"] == dim]
@@ -154,7 +169,7 @@ class FrameworkDistributionDisplay(Display):
                                 category_order):
                 rows.append((dim, cat, int(counts[cat]), counts[cat] / counts.sum()))
         data = pd.DataFrame(rows, columns=["dimension", "category", "count", "share"])
-        labels = dict(dimension_labels or {})
+        labels = dict(names, **dict(dimension_labels or {}))
         return cls(data, include_none=include_none, dimension_labels=labels)
 
     def plot(self, ax=None, value: str = "count", preset: str = "single"):
@@ -229,7 +244,9 @@ class FrameworkHeatmapDisplay(Display):
         frame = _with_docvar(_codings(codings, dimension, include_none, none_label),
                              docvars, by)
         table = pd.crosstab(frame["category"], frame[by])
-        table = table.loc[_ordered(table.index, category_order)]
+        names, codebook = _coding_meta(codings)
+        table = table.loc[_ordered(table.index, category_order if category_order is not None
+                                   else codebook or None)]
         if normalize == "column":
             share = table / table.sum(axis=0)
         elif normalize == "row":
@@ -240,7 +257,7 @@ class FrameworkHeatmapDisplay(Display):
                 .join(share.stack().rename("share")).reset_index())
         data.columns = ["category", by, "count", "share"]
         return cls(data, by=by, normalize=normalize, dimension=dimension,
-                   dimension_label=dimension_label or dimension)
+                   dimension_label=dimension_label or names.get(str(dimension), dimension))
 
     def plot(self, ax=None, value: str = "share", preset: str = "double", annotate=True,
              colorbar: bool = True):
@@ -327,8 +344,9 @@ class CategoryShareOverTimeDisplay(Display):
             raise ParameterError("codings hold several dimensions; pass dimension= "
                                  f"(one of {', '.join(map(str, frame['dimension'].unique()))})")
         frame = _with_docvar(frame, docvars, time)
+        names, codebook = _coding_meta(codings)
         cats = list(categories) if categories is not None else [
-            c for c in _ordered(frame["category"], None) if c != none_label]
+            c for c in _ordered(frame["category"], codebook or None) if c != none_label]
         rng = np.random.default_rng(random_state)
         rows = []
         for period in sorted(frame[time].unique()):
@@ -341,7 +359,8 @@ class CategoryShareOverTimeDisplay(Display):
         data = pd.DataFrame(rows, columns=[time, "category", "count", "total", "share",
                                            "ci_low", "ci_high"])
         return cls(data, time=time, interval=interval, level=level,
-                   dimension_label=dimension_label or str(frame["dimension"].iloc[0]),
+                   dimension_label=dimension_label or names.get(
+                       str(frame["dimension"].iloc[0]), str(frame["dimension"].iloc[0])),
                    n_boot=n_boot if interval == "bootstrap" else None,
                    random_state=random_state if interval == "bootstrap" else None)
 
