@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from .errors import OutputError
 
 __all__ = ["atomic_write", "atomic_output", "atomic_dir", "sha256_text", "sha256_bytes",
-           "stable_hash", "ensure_writable_dir", "refuse_input_as_output"]
+           "stable_hash", "ensure_writable_dir", "refuse_input_as_output", "write_table"]
 
 
 def _umask() -> int:
@@ -123,6 +123,21 @@ def atomic_output(path: str | os.PathLike, suffix: str | None = None) -> Iterato
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+
+
+def write_table(frame: Any, path: str | os.PathLike) -> Path:
+    """Write a DataFrame where a spreadsheet user will open it, atomically.
+
+    ``.xlsx`` / ``.xlsm``: an Excel workbook (a CSV under that name does not open);
+    anything else: CSV in UTF-8 with a BOM, which Excel and WPS open with the Chinese
+    intact.
+    """
+    with atomic_output(path) as tmp:
+        if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+            frame.to_excel(tmp, index=False, engine="openpyxl")
+        else:
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return Path(path)
 
 
 def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "utf-8") -> Path:

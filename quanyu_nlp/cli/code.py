@@ -63,7 +63,7 @@ def read_labelled(path: str, text_column: str, fw) -> tuple[list[str], dict[str,
 def run(args) -> int:
     import pandas as pd
 
-    from .._io import atomic_output, refuse_input_as_output
+    from .._io import refuse_input_as_output, write_table
     from ..coding import FrameworkCoder, neighbour_context
     from ..coding._framework import resolve_framework
     from ..corpus import corpus_from_frame, corpus_reshape
@@ -126,11 +126,7 @@ def run(args) -> int:
             lab, sc = [], []
         out[d] = list(lab)
         out[f"{d}_score"] = [round(float(x), 4) for x in sc]
-    with atomic_output(args.output) as tmp:
-        if Path(args.output).suffix.lower() in (".xlsx", ".xlsm"):
-            out.to_excel(tmp, index=False, engine="openpyxl")  # what Excel expects there
-        else:
-            out.to_csv(tmp, index=False, encoding="utf-8-sig")
+    write_table(out, args.output)
     counts = ", ".join(f"{d}: {int((out[d] != coder.labels_[d][-1]).sum())} coded"
                        for d in coder.dimensions_)
     print(f"{args.output}: {len(out)} rows ({args.unit}); {counts}")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 
 def run(args) -> int:
-    from .._io import atomic_output, refuse_input_as_output
+    from .._io import refuse_input_as_output, write_table
     from ..coding import reliability_report
 
     if args.output:  # checked first: the sheets are hours of hand coding
@@ -17,11 +15,7 @@ def run(args) -> int:
         show[c] = show[c].map(lambda v: f"{v:.3f}")
     print(show.to_string(index=False))
     if args.output:
-        with atomic_output(args.output) as tmp:
-            if Path(args.output).suffix.lower() in (".xlsx", ".xlsm"):
-                rep.to_excel(tmp, index=False, engine="openpyxl")
-            else:
-                rep.to_csv(tmp, index=False, encoding="utf-8-sig")
+        write_table(rep, args.output)
     return 0
 
 
