@@ -230,8 +230,11 @@ def _run_tables():
                         "coder_a": ["人工", "all"], "coder_b": ["model", "all"],
                         "n_units": [60, 60], "percent_agreement": [0.7, 0.7],
                         "cohen_kappa": [0.6, 0.6], "krippendorff_alpha": [0.6, 0.6]})
+    kwic = pd.DataFrame({"doc_id": ["d1"], "pre": ["提升"], "keyword": ["组织力"],
+                         "post": ["为重点"]})
+    freq = pd.DataFrame({"feature": ["党员"], "frequency": [9], "group": ["all"]})
     return {"topic_effects": eff, "topics": topics, "seeded_topics": seeded,
-            "reliability": rel,
+            "reliability": rel, "kwic_1": kwic, "frequency": freq,
             "coding_counts": pd.DataFrame({"dimension": ["leadership"], "category": ["政治引领"],
                                            "units": [3]})}
 
@@ -272,6 +275,9 @@ def test_run_report_traces_topic_effects_topics_and_figures(tmp_path):
     rel = by_id["reliability"]
     assert rel.count("<tr>") == 2 and "五个引领" in rel and "Cohen&#x27;s κ" in rel
     assert "五个引领" in by_id["coding"]
+    # a KWIC table says which word it is about; a one-group column is dropped
+    assert "关键词语境：组织力" in by_id["segmentation"]
+    assert ">group<" not in by_id["segmentation"]
     # the codebook actually used, not only its declared version
     assert "编码本哈希 06a9ddc7ed0e" in by_id["methods"]
     assert "codebook hash 06a9ddc7ed0e" in by_id["methods"]

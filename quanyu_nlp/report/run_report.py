@@ -200,12 +200,18 @@ def build_run_report(tables: Mapping[str, pd.DataFrame], figures_dir: Path,
              "领域术语（如 组织力、两个维护、党建联合体）"
              "作为整词保留。")
     if "frequency" in T:
-        sec.table(T["frequency"].head(30), caption="高频词 / Most frequent terms")
+        freq = T["frequency"]
+        if "group" in freq.columns and set(freq["group"].astype(str)) == {"all"}:
+            freq = freq.drop(columns="group")      # one group: the column says nothing
+        sec.table(freq.head(30), caption="高频词 / Most frequent terms")
     if "keyness" in T:
         sec.table(T["keyness"].head(15), caption="关键性 / Keyness (target vs reference)")
     for name in sorted(k for k in T if k.startswith("kwic_")):
         cols = [c for c in ("doc_id", "pre", "keyword", "post") if c in T[name].columns]
-        sec.table(T[name][cols].head(10), caption=f"关键词语境 / KWIC ({name})")
+        words = "、".join(dict.fromkeys(T[name]["keyword"].astype(str))) \
+            if "keyword" in T[name].columns and len(T[name]) else name
+        sec.table(T[name][cols].head(10), caption=f"关键词语境：{words}（前 10 条；完整表 "
+                                                  f"tables/{name}.csv）/ KWIC: {words}")
     add_figures(sec, "segmentation")
 
     if "coding_counts" in T:
@@ -235,7 +241,8 @@ def build_run_report(tables: Mapping[str, pd.DataFrame], figures_dir: Path,
         if "k_selection" in T:
             from ..viz.displays import METRIC_LABELS
 
-            ks = T["k_selection"].rename(columns=METRIC_LABELS)
+            ks = T["k_selection"].rename(columns=dict(
+                METRIC_LABELS, **{f"{m}_sd": f"{m.upper()} 标准差 sd" for m in ("npmi", "c_v")}))
             note = f"；本次选定 K = {chosen}" if chosen is not None else ""
             sec.table(ks, caption=f"主题数选择（各随机种子的均值{note}）/ Choosing K (means "
                                   f"over seeds{'; chosen K = ' + str(chosen) if note else ''})")
