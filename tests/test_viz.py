@@ -602,3 +602,14 @@ def test_codings_object_gives_dimension_names_and_codebook_order():
                                                       dimension="引领方式")
     assert "五种引领" in share.caption()
     assert list(dict.fromkeys(share.data_["category"])) == ["服务引领", "组织引领", "政治引领"]
+
+
+@pytest.mark.parametrize("name,disp,chinese", all_displays(), ids=lambda x: x
+                         if isinstance(x, str) else "")
+def test_every_display_is_vector_and_no_wider_than_its_figure(tmp_path, name, disp, chinese):
+    disp.plot()
+    width_cm = disp.figure_.get_figwidth() * 2.54
+    path = disp.save(tmp_path / name, formats=("pdf",))["pdf"]
+    assert _pdf_images(path) == 0, "a bitmap in the PDF"
+    assert _pdf_width_height_cm(path)[0] <= width_cm + 0.11   # + the 0.02 in padding
+    plt.close(disp.figure_)
