@@ -613,3 +613,18 @@ def test_every_display_is_vector_and_no_wider_than_its_figure(tmp_path, name, di
     assert _pdf_images(path) == 0, "a bitmap in the PDF"
     assert _pdf_width_height_cm(path)[0] <= width_cm + 0.11   # + the 0.02 in padding
     plt.close(disp.figure_)
+
+
+@pytest.mark.parametrize("term,label,variable", [
+    ("field[T.农村]", "领域：农村", "field"),
+    ("C(year)[T.2020]", "年份：2020", "year"),
+    ("C(field, Treatment('机关'))[T.农村]", "领域：农村", "field"),
+    ("C(field, Treatment(reference='机关'))[T.社区]", "领域：社区", "field"),
+    ("year", "年份（每年）", "year"),
+    ("region[T.西部]:year", "地区：西部 × 年份", "region:year"),
+])
+def test_patsy_terms_read_in_words(term, label, variable):
+    from quanyu_nlp.viz.displays import _term_label, _term_parts
+
+    assert _term_label(term) == label
+    assert _term_parts(term)[0] == variable

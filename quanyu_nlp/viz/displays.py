@@ -525,13 +525,22 @@ def _wrap_wide_titles(fig, axes) -> None:
 
 
 # ----------------------------------------------------------------------------------------
-_TERM_RE = re.compile(r"^(?:C\(\s*(?P<cvar>[^,)\s]+)[^)]*\)|(?P<var>[^\[]+))"
+_TERM_RE = re.compile(r"^(?:C\(\s*(?P<cvar>[^,)\s]+)(?:[^()]|\([^()]*\))*\)|(?P<var>[^\[]+))"
                       r"(?:\[T\.(?P<level>.+)\])?$")
+
+
+def _var_title(var: str) -> str:
+    """Chinese name of a variable (or of an interaction ``field:year``)."""
+    return " × ".join(VAR_LABELS.get(v, v) for v in str(var).split(":"))
 
 
 def _term_parts(term: str) -> tuple[str, str | None]:
     """``(variable, level)`` of a patsy column name: ``field[T.农村]`` -> (field, 农村),
     ``C(year)[T.2020]`` -> (year, 2020), ``year`` -> (year, None)."""
+    if ":" in str(term):               # an interaction gets a panel of its own
+        parts = [_term_parts(p) for p in str(term).split(":")]
+        return ":".join(v for v, _ in parts), " × ".join(
+            lv for _, lv in parts if lv is not None) or None
     m = _TERM_RE.match(str(term).strip())
     if not m:
         return str(term), None
@@ -540,6 +549,10 @@ def _term_parts(term: str) -> tuple[str, str | None]:
 
 def _term_label(term: str) -> str:
     """A Chinese reading of a patsy column name for axes and legends."""
+    if ":" in str(term):               # an interaction: field[T.农村]:year
+        parts = [_term_parts(p) for p in str(term).split(":")]
+        return " × ".join(f"{VAR_LABELS.get(v, v)}：{lv}" if lv is not None
+                          else VAR_LABELS.get(v, v) for v, lv in parts)
     var, level = _term_parts(term)
     name = VAR_LABELS.get(var, var)
     if level is not None:
@@ -663,7 +676,7 @@ class TopicEffectsDisplay(Display):
             a.set_ylim(-0.6, len(topics) - 0.4)
             if len(variables) > 1 or len(terms) > 1:
                 ref = self.params_["reference_levels"].get(var)
-                title = VAR_LABELS.get(var, var) + (f"（参照：{ref}）" if ref else "")
+                title = _var_title(var) + (f"（参照：{ref}）" if ref else "")
                 a.set_title(title, fontsize="medium")
             if len(variables) == 1:
                 a.set_xlabel(self._axis_label())
