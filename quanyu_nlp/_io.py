@@ -20,7 +20,8 @@ from typing import Any, Iterator
 from .errors import OutputError
 
 __all__ = ["atomic_write", "atomic_output", "atomic_dir", "sha256_text", "sha256_bytes",
-           "stable_hash", "ensure_writable_dir", "refuse_input_as_output", "write_table"]
+           "stable_hash", "ensure_writable_dir", "refuse_input_as_output", "write_table",
+           "interrupt_latch"]
 
 
 def _umask() -> int:
@@ -210,3 +211,47 @@ def refuse_input_as_output(output: str | os.PathLike, inputs: Any, flag: str = "
         if folder and inp.is_relative_to(out):
             raise OutputError(f"{flag} {output} holds the input {src}; replacing it would "
                               "delete your data: choose another output folder")
+
+
+class _Latch:
+    """What :func:`interrupt_latch` yields: ``check()`` raises if Ctrl-C was pressed."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+
+    def check(self) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def interrupt_latch() -> Iterator[_Latch]:
+    """Remember Ctrl-C even when a compiled library swallows it.
+
+    tomotopy's training loop takes the pending SIGINT and carries on, so a Ctrl-C during
+    a topic model was lost and the run went on to write its results.  Inside this
+    context a SIGINT is recorded before the usual handler runs; call ``latch.check()``
+    after such work (and before writing its results) to stop there.  Outside the main
+    thread, where handlers cannot be set, it only yields.
+    """
+    import signal
+    import threading
+
+    latch = _Latch()
+    if threading.current_thread() is not threading.main_thread():
+        yield latch
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum, frame):
+        latch.pressed = True
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield latch
+    finally:
+        signal.signal(signal.SIGINT, previous)

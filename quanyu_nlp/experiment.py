@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from ._io import atomic_dir, atomic_write, ensure_writable_dir, stable_hash
+from ._io import atomic_dir, atomic_write, ensure_writable_dir, interrupt_latch, stable_hash
 from .config import Config, dump_toml, load_config
 from .errors import ColumnError, ConfigError, OutputError, QuanyuError
 
@@ -677,7 +677,7 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
 
     _preflight_framework(cfg)
     cache = _cache_dir(cfg) / name
-    with atomic_dir(target, overwrite=True) as work:
+    with interrupt_latch() as latch, atomic_dir(target, overwrite=True) as work:
         ctx = _Context(cfg, work, log)
         ctx.progress = progress and not quiet
         (work / "tables").mkdir()
@@ -698,6 +698,7 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
             reused = result is not None
             if result is None:
                 result = func(ctx)
+            latch.check()  # a Ctrl-C a library swallowed: stop before keeping this step
             ctx.results[step] = result
             if step == "corpus":
                 ctx.provenance["corpus_hash"] = result["corpus"].content_hash

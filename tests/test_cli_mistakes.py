@@ -556,3 +556,49 @@ def test_variable_of_a_corpus_without_manifest_says_how_to_add_one(corpus_dir, t
     cfg = _config(tmp_path, '[explore]\ngroup_by = "region"')
     line = _err(capsys, "run", cfg, "--out", tmp_path / "run", "--quiet", "--no-progress")
     assert "exp.toml line" in line and "add a manifest.csv" in line
+
+
+def _swallowing_step(ctx):
+    """What tomotopy's training loop does with Ctrl-C: take it and carry on."""
+    import signal
+
+    try:
+        signal.raise_signal(signal.SIGINT)
+    except KeyboardInterrupt:
+        pass
+    return {"tables": {}}
+
+
+def test_ctrl_c_swallowed_by_a_library_still_stops_the_run(corpus_dir, tmp_path, capsys,
+                                                          cache, monkeypatch):
+    from quanyu_nlp import experiment
+
+    steps = [(n, _swallowing_step if n == "topics" else f, s, u)
+             for n, f, s, u in experiment.STEPS]
+    monkeypatch.setattr(experiment, "STEPS", steps)
+    out = tmp_path / "run"
+    assert main(["run", str(_config(tmp_path)), "--out", str(out), "--quiet",
+                 "--no-progress"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert not out.exists()
+    _no_leftovers(tmp_path)
+    # the interrupted step was not cached as if it had finished
+    assert not list((tmp_path / "cache").rglob("topics-*.pkl"))
+
+
+def test_ctrl_c_swallowed_while_fitting_topics_writes_nothing(corpus_dir, tmp_path, capsys,
+                                                              monkeypatch):
+    from quanyu_nlp.cli import topics
+
+    segment = topics._segment
+
+    def segment_and_swallow(corpus):
+        _swallowing_step(None)
+        return segment(corpus)
+
+    monkeypatch.setattr(topics, "_segment", segment_and_swallow)
+    out = tmp_path / "out"
+    assert main(["topics", str(corpus_dir), "--k", "2", "--iterations", "5",
+                 "-o", str(out)]) == 130
+    assert not out.exists()
+    _no_leftovers(tmp_path)

@@ -131,9 +131,12 @@ def run(args) -> int:
     corpus = _read(args)
     if len(corpus) == 0:
         raise ParameterError(f"{args.input}: the corpus is empty; nothing to model")
-    with notes_to_stderr():
+    from .._io import interrupt_latch
+
+    with interrupt_latch() as latch, notes_to_stderr():
         tokens = _segment(corpus)
         model = _model(args).fit(tokens)
+        latch.check()  # a Ctrl-C tomotopy swallowed: stop before writing anything
     segmenter = getattr(tokens, "meta", {}).get("segmenter")
     n_docs, corpus_hash = len(corpus), corpus.content_hash
     # The model keeps what it needs; on a large corpus the segmented tokens (with their
