@@ -628,3 +628,33 @@ def test_patsy_terms_read_in_words(term, label, variable):
 
     assert _term_label(term) == label
     assert _term_parts(term)[0] == variable
+
+
+def test_none_closes_every_dimension_with_a_flat_codebook_order():
+    order = ["政治引领", "组织引领", "服务引领", "无", "党组织", "群众", "社会组织", "无"]
+    d = FrameworkDistributionDisplay.from_codings(make_codings(), category_order=order).data_
+    assert list(d.loc[d["dimension"] == "治理主体", "category"]) == [
+        "党组织", "群众", "社会组织", "无"]
+
+
+def test_topic_effects_tick_labels_do_not_touch_in_a_single_column():
+    # magnitudes of the demo run: factor effects -0.35..0.55, a per-year slope of +-0.03;
+    # matplotlib's default ticks (-0.50 ... 0.75) overlapped in the narrow panel
+    levels = ["农村", "城市基层", "机关", "社会组织", "非公企业", "综合", "离退休老干部",
+              "小微企业和个体工商户"]
+    labels = ["社会组织·发展·考核", "企业·联合体·党建联合体", "结对·支部·成立", "社区·街道·居民"]
+    rows = []
+    for t, label in enumerate(labels):
+        for j, lv in enumerate(levels):
+            est = -0.2 + 0.6 * j / 7
+            rows.append((t, label, f"field[T.{lv}]", est, est - 0.15, est + 0.15))
+        rows.append((t, label, "year", 0.004 * t - 0.006, 0.004 * t - 0.03, 0.004 * t + 0.02))
+    eff = pd.DataFrame(rows, columns=["topic", "label", "term", "estimate", "ci_low",
+                                      "ci_high"])
+    disp = TopicEffectsDisplay.from_effects(eff).plot(preset="single")
+    disp.figure_.draw_without_rendering()
+    r = disp.figure_.canvas.get_renderer()
+    for a in disp.ax_:
+        boxes = [t.get_window_extent(r) for t in a.get_xticklabels() if t.get_text()]
+        assert all(b1.x1 < b2.x0 for b1, b2 in zip(boxes, boxes[1:]))
+    plt.close(disp.figure_)

@@ -165,8 +165,12 @@ class FrameworkDistributionDisplay(Display):
         for dim in _ordered(frame["dimension"], None):
             sub = frame[frame["dimension"] == dim]
             counts = sub["category"].value_counts()
-            for cat in _ordered(sorted(counts.index, key=lambda c: (-counts[c], str(c))),
-                                category_order):
+            cats = _ordered(sorted(counts.index, key=lambda c: (-counts[c], str(c))),
+                            category_order)
+            # The none label closes each dimension: a flat order over several
+            # dimensions names it once, after the first dimension's categories.
+            for cat in [c for c in cats if c != none_label] + \
+                    [c for c in cats if c == none_label]:
                 rows.append((dim, cat, int(counts[cat]), counts[cat] / counts.sum()))
         data = pd.DataFrame(rows, columns=["dimension", "category", "count", "share"])
         labels = dict(names, **dict(dimension_labels or {}))
@@ -431,6 +435,12 @@ class CategoryShareOverTimeDisplay(Display):
                 f"{self.title_en} ({dim}); error bars are {lvl} {how_en}.")
 
 
+def _short_number():
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _pos: f"{v:.6g}" if abs(v) > 1e-12 else "0")
+
+
 def _percent():
     from matplotlib.ticker import PercentFormatter
 
@@ -654,6 +664,7 @@ class TopicEffectsDisplay(Display):
             [self._new_axes(ax, preset, height)]
         ypos = {t: len(topics) - 1 - i for i, t in enumerate(topics)}
         labels = d.drop_duplicates("topic").set_index("topic")["label"]
+        panel_cm = self.figure_.get_figwidth() * 2.54 / min(len(variables), 3)
         for n_panel, (var, a) in enumerate(zip(variables, axes)):
             sub_v = d[d["variable"] == var]
             terms = _ordered(sub_v["term"], None)
@@ -670,7 +681,9 @@ class TopicEffectsDisplay(Display):
                        markersize=3.5, color=st["color"],
                        label=level if level is not None else sub["term_label"].iloc[0])
             a.axvline(0, color="0.5", linewidth=0.6, linestyle="--")
-            a.locator_params(axis="x", nbins=4)   # narrow panels: labels must not touch
+            # narrow panels: few ticks, short labels (0.5, not 0.50), so labels never touch
+            a.locator_params(axis="x", nbins=4 if panel_cm >= 5 else 3)
+            a.xaxis.set_major_formatter(_short_number())
             a.set_yticks([ypos[t] for t in topics],
                          [labels[t] for t in topics] if n_panel == 0 else [])
             a.set_ylim(-0.6, len(topics) - 0.4)
