@@ -602,3 +602,15 @@ def test_ctrl_c_swallowed_while_fitting_topics_writes_nothing(corpus_dir, tmp_pa
                  "-o", str(out)]) == 130
     assert not out.exists()
     _no_leftovers(tmp_path)
+
+
+def test_documents_in_formats_not_read_are_named_not_dropped(corpus_dir, tmp_path, capsys):
+    (corpus_dir / "会议纪要.doc").write_bytes(b"\xd0\xcf\x11\xe0old word")
+    assert main(["corpus", str(corpus_dir)]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 1 .doc file(s) (save as .docx in Word/WPS)" in err
+    only = tmp_path / "only"
+    only.mkdir()
+    (only / "a.wps").write_bytes(b"\xd0\xcf\x11\xe0")
+    line = _err(capsys, "corpus", only)
+    assert "no supported files" in line and ".wps" in line

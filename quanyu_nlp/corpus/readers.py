@@ -162,18 +162,44 @@ def _resolve(path: str | Path) -> tuple[Path | None, list[Path]]:
     if not p.exists():
         raise InputError(f"{p}: no such file or folder; check the path")
     if p.is_dir():
-        files = sorted(f for f in p.rglob("*") if f.is_file()
-                       and f.suffix.lower() in SUPPORTED_SUFFIXES
-                       and not any(part.startswith(".") for part in f.relative_to(p).parts)
+        visible = [f for f in p.rglob("*") if f.is_file()
+                   and not any(part.startswith(".") for part in f.relative_to(p).parts)]
+        files = sorted(f for f in visible if f.suffix.lower() in SUPPORTED_SUFFIXES
                        and f.name.lower() not in ("readme.md", "readme.txt", "sources.md"))
+        unread = _unread_documents(visible)
         if not files:
             raise InputError(f"{p}: the folder holds no supported files "
-                             f"({' '.join(SUPPORTED_SUFFIXES)})")
+                             f"({' '.join(SUPPORTED_SUFFIXES)})" + (f"; {unread}" if unread
+                                                                    else ""))
+        if unread:
+            # Documents in a format we do not read must not vanish without a word.
+            warnings.warn(f"{p}: {unread}", stacklevel=3)
         return p, files
     if p.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise InputError(f"{p}: unsupported file type {p.suffix or '(none)'!r}; use one of "
-                         f"{' '.join(SUPPORTED_SUFFIXES)}")
+        fix = _RESAVE.get(p.suffix.lower(), f"use one of {' '.join(SUPPORTED_SUFFIXES)}")
+        raise InputError(f"{p}: unsupported file type {p.suffix or '(none)'!r}; {fix}")
     return None, [p]
+
+
+# Document formats people keep corpora in that are not read, and what to save them as.
+_RESAVE = {".doc": "save as .docx in Word/WPS", ".wps": "save as .docx in WPS",
+           ".rtf": "save as .docx", ".odt": "save as .docx",
+           ".xls": "save as .xlsx", ".et": "save as .xlsx in WPS",
+           ".caj": "export as PDF or text from CAJViewer",
+           ".mht": "save the page as .html", ".mhtml": "save the page as .html"}
+
+
+def _unread_documents(files: list[Path]) -> str:
+    """'skipped 3 .doc file(s) (save it as .docx in Word/WPS), …' or ''."""
+    counts: dict[str, int] = {}
+    for f in files:
+        suf = f.suffix.lower()
+        if suf in _RESAVE:
+            counts[suf] = counts.get(suf, 0) + 1
+    if not counts:
+        return ""
+    return "skipped " + ", ".join(f"{n} {suf} file(s) ({_RESAVE[suf]})"
+                                  for suf, n in sorted(counts.items()))
 
 
 def _common_root(files: list[Path]) -> str:
