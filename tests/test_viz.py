@@ -658,3 +658,11 @@ def test_topic_effects_tick_labels_do_not_touch_in_a_single_column():
         boxes = [t.get_window_extent(r) for t in a.get_xticklabels() if t.get_text()]
         assert all(b1.x1 < b2.x0 for b1, b2 in zip(boxes, boxes[1:]))
     plt.close(disp.figure_)
+
+
+def test_wordcloud_width_follows_the_presets_and_refuses_unknown_ones():
+    cloud = WordCloudDisplay.from_frequencies(FREQ, random_state=1)
+    assert cloud.plot(preset="double").figure_.get_figwidth() * 2.54 == pytest.approx(17.5)
+    plt.close(cloud.figure_)
+    with pytest.raises(ParameterError, match="unknown figure preset"):
+        cloud.plot(preset="poster")      # was drawn at 8.5 cm without a word

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..errors import ColumnError, ParameterError
 from ._base import Display, as_frame, style_cycle, text_color_on
-from .style import PALETTE, SEQUENTIAL_CMAP, _register, cjk_font_source
+from .style import PALETTE, SEQUENTIAL_CMAP, _register, cjk_font_source, figure_size
 
 __all__ = ["FrameworkDistributionDisplay", "FrameworkHeatmapDisplay",
            "CategoryShareOverTimeDisplay", "TopicTermsDisplay", "TopicEffectsDisplay",
@@ -1178,7 +1178,7 @@ class WordCloudDisplay(Display):
 
         w, h = self.params_["width"], self.params_["height"]
         if ax is None:
-            width_in = {"single": 8.5, "double": 17.5, "slide": 24.0}.get(preset, 8.5) / 2.54
+            width_in = figure_size(preset)[0]     # an unknown preset is a one-line error
             fig = plt.figure(figsize=(width_in, width_in * h / w), layout="none")
             ax = fig.add_axes((0, 0, 1, 1))
         self.ax_, self.figure_ = ax, ax.figure
