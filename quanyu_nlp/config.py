@@ -234,8 +234,10 @@ def load_config(path: str | Path) -> Config:
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
         where = f" line {m.group(1)} column {m.group(2)}" if m else ""
         reason = re.sub(r"\s*\(at line.*\)$", "", msg)
-        raise ConfigError(f"{p}{where}: TOML syntax error: {reason}; fix the syntax "
-                          "(strings need quotes, tables are [name])") from None
+        line = raw.splitlines()[int(m.group(1)) - 1] if m and int(m.group(1)) <= len(
+            raw.splitlines()) else ""
+        raise ConfigError(f"{p}{where}: TOML syntax error: {reason}; "
+                          f"{_syntax_hint(line, reason)}") from None
     out: dict[str, dict] = {}
     for section, value in data.items():
         if section not in SCHEMA:
@@ -290,6 +292,34 @@ def load_config(path: str | Path) -> Config:
     cfg = Config(path=p.resolve(), data=out, raw=raw)
     _check_values(cfg)
     return cfg
+
+
+# Characters a Chinese input method types in place of TOML's half-width ones.
+_FULLWIDTH = "，：；［］＝＂＇０１２３４５６７８９．－"
+
+
+def _syntax_hint(line: str, reason: str) -> str:
+    """The likely fix for a TOML syntax error, from the offending line."""
+    outside = re.sub(r'"[^"]*"|\'[^\']*\'', '""', line)  # what is not inside a string
+    if "\\" in line and ("escape" in reason.lower() or "\\" in reason):
+        return ("a Windows path needs / instead of \\ (path = \"D:/data/corpus\") or single "
+                "quotes (path = 'D:\\data\\corpus')")
+    if re.search("[\u201c\u201d\u2018\u2019]", line):
+        return ("curly quotes \u201c \u201d come from a Chinese input method; type straight "
+                "quotes \" \"")
+    bad = sorted(set(ch for ch in outside if ch in _FULLWIDTH))
+    if bad:
+        return (f"full-width {' '.join(bad)} come from a Chinese input method; type the "
+                "half-width , : [ ] = \" 0-9 instead")
+    if "overwrite" in reason.lower() or "duplicate" in reason.lower():
+        return "this key (or this [table]) is given twice; keep one"
+    if re.search(r"=\s*(True|False|TRUE|FALSE|yes|no)\s*(#.*)?$", line):
+        return "write true or false in lower case, without quotes"
+    if re.search(r"=\s*[^\s\"'\[{0-9+\-tfin#]", line):
+        return "text values need quotes, e.g. path = \"../corpus/demo\""
+    if re.search(r"=\s*[^\[]*,\s*(#.*)?$", line):
+        return "a list of values needs [ ], e.g. k = [4, 6, 8]; remove a trailing comma"
+    return "fix the syntax (strings need quotes, lists need [ ], tables are [name])"
 
 
 def _find_bare(raw: str, key: str) -> int | None:

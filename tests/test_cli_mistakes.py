@@ -614,3 +614,23 @@ def test_documents_in_formats_not_read_are_named_not_dropped(corpus_dir, tmp_pat
     (only / "a.wps").write_bytes(b"\xd0\xcf\x11\xe0")
     line = _err(capsys, "corpus", only)
     assert "no supported files" in line and ".wps" in line
+
+
+@pytest.mark.parametrize("line, hint", [
+    ('path = "D:\\语料\\党建"', "a Windows path needs /"),
+    ("path = corpus", "text values need quotes"),
+    ("path = \u201ccorpus\u201d", "curly quotes"),
+    ('kwic = ["党建"\uff0c"组织"]', "full-width \uff0c"),
+    ("seed = \uff14", "full-width \uff14"),
+    ("lines = True", "lower case"),
+    ("seed = 1,", "remove a trailing comma"),
+    ('name = "a"\nname = "b"', "given twice"),
+])
+def test_toml_syntax_errors_say_what_to_type(tmp_path, capsys, line, hint):
+    cfg = tmp_path / "exp.toml"
+    section = "[corpus]" if line.startswith(("path", "kwic", "lines")) else "[experiment]"
+    if line.startswith("kwic"):
+        section = '[corpus]\npath = "."\n[explore]'
+    cfg.write_text(f"{section}\n{line}\n", encoding="utf-8")
+    err = _err(capsys, "run", cfg)
+    assert "exp.toml line " in err and "TOML syntax error" in err and hint in err, err
