@@ -634,3 +634,27 @@ def test_toml_syntax_errors_say_what_to_type(tmp_path, capsys, line, hint):
     cfg.write_text(f"{section}\n{line}\n", encoding="utf-8")
     err = _err(capsys, "run", cfg)
     assert "exp.toml line " in err and "TOML syntax error" in err and hint in err, err
+
+
+def test_title_row_above_the_header_is_named(tmp_path, capsys):
+    src = tmp_path / "汇总.csv"
+    src.write_text(f"2023年党建案例汇总,,\nid,text,region\n1,{TEXTS[0]},甲\n", encoding="utf-8")
+    line = _err(capsys, "code", src, "-o", tmp_path / "out.csv")
+    assert "looks like a title" in line and "delete the rows above the header" in line
+
+
+def test_empty_first_worksheet_is_passed_over(tmp_path, capsys):
+    src = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(src) as w:
+        pd.DataFrame().to_excel(w, sheet_name="说明", index=False)
+        pd.DataFrame({"text": TEXTS}).to_excel(w, sheet_name="数据", index=False)
+    out = tmp_path / "out.csv"
+    assert main(["code", str(src), "-o", str(out)]) == 0
+    assert _coded(out)["text"].tolist() == TEXTS
+
+
+def test_segment_given_a_workbook_says_what_to_do(tmp_path, capsys):
+    src = tmp_path / "texts.xlsx"
+    pd.DataFrame({"text": TEXTS}).to_excel(src, index=False)
+    line = _err(capsys, "segment", src)
+    assert "texts.xlsx is a Word, Excel or PDF file" in line and "save it as .txt" in line

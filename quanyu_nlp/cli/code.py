@@ -37,10 +37,11 @@ def read_table(path: str, what: str = "input") -> "pd.DataFrame":
 
 def _check_text_column(frame: "pd.DataFrame", column: str, path: str) -> None:
     if column not in frame.columns:
-        from ..corpus.readers import TEXT_COLUMN_GUESSES
+        from ..corpus.readers import TEXT_COLUMN_GUESSES, columns_hint
 
         guess = next((c for c in TEXT_COLUMN_GUESSES if c in frame.columns), None)
-        fix = f"pass --text-column {guess}" if guess else "name it with --text-column"
+        fix = (f"pass --text-column {guess}" if guess
+               else columns_hint(frame.columns, "name it with --text-column"))
         raise ColumnError(f"no column {column!r} in {Path(path).name}; columns are: "
                           f"{', '.join(map(str, frame.columns))} ({fix})")
 

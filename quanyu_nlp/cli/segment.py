@@ -59,6 +59,10 @@ def read_lines(path_str: str, encoding: str | None = None) -> list[str]:
     except OSError as exc:
         raise InputError(f"cannot read {path} ({exc.strerror or exc}); check permissions") \
             from None
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")):
+        raise InputError(f"{path} is a Word, Excel or PDF file; quanyu segment reads plain "
+                         "text, one document per line: save it as .txt (UTF-8), or give it "
+                         "to quanyu corpus / topics, which read these files")
     if encoding:
         text, _ = decode_bytes(data, str(path), encoding, newlines=False)
     else:

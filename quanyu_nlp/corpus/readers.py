@@ -380,11 +380,27 @@ def read_table(path: str | Path, what: str = "input", *, encoding: str | None = 
     if suffix in (".xlsx", ".xlsm") or data.startswith(_ZIP_MAGIC):
         # A workbook renamed to .csv is still a workbook: read it as one.
         try:
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet_name, dtype=dtype,
-                                  engine="openpyxl")
+            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=dtype,
+                                   engine="openpyxl")
         except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
             raise InputError(f"{p}: not a readable .xlsx workbook ({exc.__class__.__name__}); "
                              "open it in Excel or WPS and save it again as .xlsx") from None
+        names = list(sheets)
+        if isinstance(sheet_name, int):
+            if not 0 <= sheet_name < len(names):
+                raise InputError(f"{p} has {len(names)} worksheet(s), no worksheet "
+                                 f"{sheet_name + 1}")
+            if sheet_name == 0:
+                # An empty first sheet (or one with notes only above nothing) is not the
+                # table: take the first sheet that has a header.
+                sheet_name = next((i for i, n in enumerate(names)
+                                   if len(sheets[n].columns)), 0)
+            frame = sheets[names[sheet_name]]
+        elif sheet_name in sheets:
+            frame = sheets[sheet_name]
+        else:
+            raise InputError(f"{p} has no worksheet {sheet_name!r}; it has: "
+                             f"{', '.join(map(str, names))}")
         if dtype is str:
             frame = frame.fillna("")
     else:
@@ -419,6 +435,23 @@ def read_table(path: str | Path, what: str = "input", *, encoding: str | None = 
     return frame
 
 
+def columns_hint(columns, name_it: str = _NAME_TEXT_COLUMN) -> str:
+    """How to fix a missing column, seeing the header that was read.
+
+    A spreadsheet with a title row above the header ("2023年案例汇总") is read with
+    that title as the only named column and the rest "Unnamed: 1", …; an empty first
+    worksheet gives no columns at all.
+    """
+    cols = [str(c) for c in columns]
+    if not cols:
+        return "the header row is empty: put the table, with its header row, in the first " \
+               "worksheet or first line"
+    if sum(c.startswith("Unnamed:") for c in cols) >= max(1, len(cols) // 2):
+        return "the first row looks like a title, not the header row: delete the rows " \
+               "above the header"
+    return name_it
+
+
 def _load_table(f: Path, encoding: str | None, sheet_name: int | str = 0,
                 what: str = "corpus") -> pd.DataFrame:
     return read_table(f, what, encoding=encoding, sheet_name=sheet_name, dtype=object)
@@ -432,10 +465,10 @@ def _read_table(f: Path, text_column: str | None, id_column: str | None,
         col = next((c for c in TEXT_COLUMN_GUESSES if c in df.columns), None)
         if col is None:
             raise ColumnError(f"{f}: no text column found; columns are: "
-                              f"{', '.join(df.columns)} ({_NAME_TEXT_COLUMN})")
+                              f"{', '.join(df.columns)} ({columns_hint(df.columns)})")
     elif col not in df.columns:
         raise ColumnError(f"{f}: no column {col!r}; columns are: {', '.join(df.columns)} "
-                          f"({_NAME_TEXT_COLUMN})")
+                          f"({columns_hint(df.columns)})")
     if df.empty:
         raise InputError(f"{f}: the table has a header but no rows; add one row per "
                          "document")
