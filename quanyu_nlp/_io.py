@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from .errors import OutputError
 
 __all__ = ["atomic_write", "atomic_output", "atomic_dir", "sha256_text", "sha256_bytes",
-           "stable_hash", "ensure_writable_dir", "refuse_input_as_output", "write_table",
+           "stable_hash", "ensure_writable_dir", "check_output", "write_table",
            "interrupt_latch"]
 
 
@@ -75,9 +75,21 @@ def stable_hash(obj: Any, length: int | None = None) -> str:
     return h[:length] if length else h
 
 
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The existing file among ``folder`` and its parents, which blocks creating it."""
+    for q in (folder, *folder.parents):
+        if q.exists():
+            return None if q.is_dir() else q
+    return None
+
+
 def ensure_writable_dir(path: str | os.PathLike, what: str = "output folder") -> Path:
     """Create ``path`` (and parents) or raise a one-line :class:`OutputError`."""
     p = Path(path)
+    blocker = _file_in_the_way(p)
+    if blocker is not None:
+        raise OutputError(f"{what} {p} cannot be made: {blocker} is a file, not a folder; "
+                          "choose another location")
     try:
         p.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=p, prefix=".probe-", delete=True)
@@ -102,6 +114,10 @@ def atomic_output(path: str | os.PathLike, suffix: str | None = None) -> Iterato
     if target.is_dir():
         raise OutputError(f"output {target} is a folder; give a file name, e.g. "
                           f"{target / ('out' + (suffix or '.csv'))}")
+    blocker = _file_in_the_way(parent)
+    if blocker is not None:
+        raise OutputError(f"cannot write {target}: {blocker} is a file, not a folder; "
+                          "choose another location")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.",
@@ -178,9 +194,15 @@ def atomic_dir(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pat
         raise
 
 
-def refuse_input_as_output(output: str | os.PathLike, inputs: Any, flag: str = "-o",
-                           folder: bool = False) -> None:
-    """Raise :class:`OutputError` when writing ``output`` would replace or delete an input.
+def check_output(output: str | os.PathLike, inputs: Any = (), flag: str = "-o",
+                 folder: bool = False) -> None:
+    """Check, before any work, that ``output`` can be written and would destroy nothing.
+
+    Raises a one-line :class:`OutputError` when the output is one of the inputs (or, for
+    a folder that may be replaced as a whole, is or holds one), when a file output names
+    a folder or a folder output names a file, or when a file stands where a parent
+    folder must be.  A command that checks this first does not fail at the end of a
+    long computation for want of a place to write.
 
     Parameters
     ----------
@@ -191,19 +213,17 @@ def refuse_input_as_output(output: str | os.PathLike, inputs: Any, flag: str = "
     flag : str
         The option that named ``output``, for the message.
     folder : bool
-        ``output`` is a folder that may be replaced as a whole (``--overwrite``): it must
-        not be, or hold, an input either.
+        ``output`` is a folder that may be replaced as a whole (``--overwrite``).
     """
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
+    inputs = [x for x in inputs if x is not None]
     out = Path(output).expanduser().resolve()
     if not folder and out.is_dir():
-        first = next((Path(x) for x in inputs if x is not None), Path("x.csv"))
+        first = Path(inputs[0]) if inputs else Path("x.csv")
         raise OutputError(f"{flag} {output} is a folder; give a file name, e.g. "
                           f"{Path(output) / ('out' + (first.suffix or '.csv'))}")
     for src in inputs:
-        if src is None:
-            continue
         inp = Path(src).expanduser().resolve()
         if out == inp or (out.exists() and inp.exists() and os.path.samefile(out, inp)):
             raise OutputError(f"{flag} {output} is the input {src}; writing it would "
@@ -211,6 +231,12 @@ def refuse_input_as_output(output: str | os.PathLike, inputs: Any, flag: str = "
         if folder and inp.is_relative_to(out):
             raise OutputError(f"{flag} {output} holds the input {src}; replacing it would "
                               "delete your data: choose another output folder")
+    if folder and out.exists() and not out.is_dir():
+        raise OutputError(f"{flag} {output} is a file; give the name of a folder to create")
+    blocker = _file_in_the_way(out.parent)
+    if blocker is not None:
+        raise OutputError(f"{flag} {output} cannot be written: {blocker} is a file, not a "
+                          "folder; choose another location")
 
 
 class _Latch:

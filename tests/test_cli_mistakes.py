@@ -658,3 +658,19 @@ def test_segment_given_a_workbook_says_what_to_do(tmp_path, capsys):
     pd.DataFrame({"text": TEXTS}).to_excel(src, index=False)
     line = _err(capsys, "segment", src)
     assert "texts.xlsx is a Word, Excel or PDF file" in line and "save it as .txt" in line
+
+
+@pytest.mark.parametrize("cmd", ["code", "segment", "topics", "run"])
+def test_a_file_where_the_output_folder_should_be(texts, corpus_dir, tmp_path, capsys,
+                                                  cache, cmd):
+    blocker = tmp_path / "results"
+    blocker.write_text("旧结果", encoding="utf-8")
+    target = blocker / "sub" / ("out" if cmd in ("topics", "run") else "out.csv")
+    args = {"code": ["code", texts / "ok.csv", "-o", target],
+            "segment": ["segment", texts / "ok.txt", "-o", target],
+            "topics": ["topics", corpus_dir, "--k", 2, "-o", target],
+            "run": ["run", _config(tmp_path), "--out", target, "--quiet"]}[cmd]
+    line = _err(capsys, *args)
+    assert f"{blocker} is a file, not a folder" in line or \
+        f"{blocker.name} is a file, not a folder" in line, line
+    assert blocker.read_text(encoding="utf-8") == "旧结果"

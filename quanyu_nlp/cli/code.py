@@ -64,7 +64,7 @@ def read_labelled(path: str, text_column: str, fw) -> tuple[list[str], dict[str,
 def run(args) -> int:
     import pandas as pd
 
-    from .._io import refuse_input_as_output, write_table
+    from .._io import check_output, write_table
     from ..coding import FrameworkCoder, neighbour_context
     from ..coding._framework import resolve_framework
     from ..corpus import corpus_from_frame, corpus_reshape
@@ -77,7 +77,7 @@ def run(args) -> int:
     if not 0 <= args.context_weight <= 1:
         raise ParameterError(f"--context-weight {args.context_weight}: must be between 0 and 1 "
                              "(0 codes each sentence alone; default 0.2)")
-    refuse_input_as_output(args.output, [args.input, args.train])
+    check_output(args.output, [args.input, args.train])
     frame = read_table(args.input)
     _check_text_column(frame, args.text_column, args.input)
     fw = resolve_framework(args.framework)

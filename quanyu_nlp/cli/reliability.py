@@ -4,11 +4,11 @@ from __future__ import annotations
 
 
 def run(args) -> int:
-    from .._io import refuse_input_as_output, write_table
+    from .._io import check_output, write_table
     from ..coding import reliability_report
 
     if args.output:  # checked first: the sheets are hours of hand coding
-        refuse_input_as_output(args.output, args.sheets)
+        check_output(args.output, args.sheets)
     rep = reliability_report(args.sheets, framework=args.framework)
     show = rep.copy()
     for c in ("percent_agreement", "cohen_kappa", "krippendorff_alpha"):

@@ -103,9 +103,9 @@ def run(args) -> int:
                      f"{'' if e.pos is None else ' ' + e.pos}"
                      for f in args.user_dict for e in load_user_dict(f)]
     if args.output:
-        from .._io import refuse_input_as_output
+        from .._io import check_output
 
-        refuse_input_as_output(args.output, args.input)
+        check_output(args.output, args.input)
     lines = read_lines(args.input, args.encoding)
     seg = Segmenter(backend=args.backend, lexicon=not args.no_lexicon, user_dict=user_dict,
                     pos=args.pos, hmm=not args.no_hmm, slogan_rules=not args.no_rules)

@@ -107,12 +107,10 @@ def _check_args(args) -> None:
 
 def _check_output(args) -> Path:
     """The output folder may not hold the input, nor anything but an earlier result."""
-    from .._io import refuse_input_as_output
+    from .._io import check_output
 
     out = Path(args.output)
-    refuse_input_as_output(out, args.input, flag="-o", folder=True)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"-o {out} is a file; give the name of a folder to create")
+    check_output(out, args.input, flag="-o", folder=True)
     if out.exists() and not args.overwrite:
         raise OutputError(f"output folder {out} already exists; remove it, choose another "
                           "or pass --overwrite")
