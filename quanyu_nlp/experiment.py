@@ -32,6 +32,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from . import __version__
 from ._io import atomic_dir, atomic_write, ensure_writable_dir, interrupt_latch, stable_hash
 from .config import Config, dump_toml, load_config
 from .errors import ColumnError, ConfigError, OutputError, QuanyuError
@@ -582,6 +583,47 @@ def _enabled(cfg: Config, step: str) -> bool:
 # provenance
 
 
+# step -> the config keys that name files it reads (besides the corpus text it is given)
+_STEP_FILES: dict[str, tuple[tuple[str, str], ...]] = {
+    "corpus": (("corpus", "path"), ("corpus", "manifest")),
+    "segment": (("segment", "user_dict"), ("segment", "stopwords")),
+    "coding": (("coding", "framework"), ("coding", "labelled")),
+    "reliability": (("coding", "human_sheets"),),
+}
+
+
+def _input_files(cfg: Config, step: str) -> list[tuple[str, int, int]]:
+    """Name, size and modification time of every file ``step`` reads.
+
+    Part of the step's hash, so ``--resume`` recomputes a step whose files changed (a
+    text added to the corpus, a corrected coding sheet) instead of reusing stale
+    results: the config naming the same paths is not enough.
+    """
+    import glob as globmod
+
+    out = []
+    for section, key in _STEP_FILES.get(step, ()):
+        values = cfg[section][key]
+        for v in values if isinstance(values, list) else [values]:
+            if not v or (key == "stopwords" and all(n in ("zh", "party")
+                                                     for n in v.split("+"))):
+                continue
+            if key == "framework" and not v.endswith(".toml"):
+                continue  # a built-in framework changes only with the package version
+            p = cfg.resolve(v)
+            if p.is_dir():
+                files = [f for f in p.rglob("*") if f.is_file() and not any(
+                    part.startswith(".") for part in f.relative_to(p).parts)]
+            elif p.exists():
+                files = [p]
+            else:
+                files = [Path(x) for x in globmod.glob(str(p), recursive=True)]
+            for f in sorted(files):
+                st = f.stat()
+                out.append((str(f), st.st_size, st.st_mtime_ns))
+    return out
+
+
 def _git_commit(where: Path) -> str | None:
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True,
@@ -669,11 +711,18 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
                           "another --out or remove it (runs never overwrite earlier results)")
     log_lines: list[str] = []
 
+    shown = [not quiet]
+
     def log(msg: str) -> None:
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%H:%M:%S")
         log_lines.append(f"{stamp} {msg}")
-        if not quiet:
-            print(msg, file=sys.stderr if out is None and False else sys.stdout, flush=True)
+        if shown[0]:
+            try:
+                print(msg, flush=True)
+            except BrokenPipeError:
+                # `quanyu run x.toml | head`: the reader left; the run goes on, quietly
+                shown[0] = False
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     _preflight_framework(cfg)
     cache = _cache_dir(cfg) / name
@@ -691,7 +740,8 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
             h = stable_hash({"step": step, "config": {s: cfg[s] for s in sections},
                              "upstream": [ctx.hashes.get(u) for u in upstream],
                              "corpus": ctx.provenance.get("corpus_hash")
-                             if step != "corpus" else cfg["corpus"]})
+                             if step != "corpus" else cfg["corpus"],
+                             "files": _input_files(cfg, step), "version": __version__})
             ctx.hashes[step] = h
             t0 = time.perf_counter()
             result = _load_cached(cache, step, h) if resume else None

@@ -674,3 +674,38 @@ def test_a_file_where_the_output_folder_should_be(texts, corpus_dir, tmp_path, c
     assert f"{blocker} is a file, not a folder" in line or \
         f"{blocker.name} is a file, not a folder" in line, line
     assert blocker.read_text(encoding="utf-8") == "旧结果"
+
+
+def test_resume_sees_files_that_changed(corpus_dir, tmp_path, capsys, cache):
+    cfg = _config(tmp_path, '[segment]\nstopwords = ["zh", "extra.txt"]')
+    extra = tmp_path / "extra.txt"
+    extra.write_text("成效\n", encoding="utf-8")
+    runs = [tmp_path / f"run{i}" for i in range(4)]
+
+    def run(i):
+        assert main(["run", str(cfg), "--out", str(runs[i]), "--resume",
+                     "--no-progress"]) == 0
+        return capsys.readouterr().out
+
+    run(0)
+    assert "[corpus] reused" in run(1)                  # nothing changed: reused
+    (corpus_dir / "d99.txt").write_text(_doc(5), encoding="utf-8")
+    out = run(2)                                        # a text added to the corpus
+    assert "[corpus] done" in out
+    assert len(pd.read_csv(runs[2] / "tables" / "documents.csv")) == 13
+    extra.write_text("成效\n党建联合体\n", encoding="utf-8")
+    out = run(3)                                        # the stopword file corrected
+    assert "[corpus] reused" in out and "[segment] done" in out
+    freq = pd.read_csv(runs[3] / "tables" / "frequency.csv", keep_default_na=False)
+    assert "党建联合体" not in set(freq["feature"])
+
+
+def test_run_piped_into_head_is_no_traceback(corpus_dir, tmp_path):
+    cfg = _config(tmp_path)
+    out = tmp_path / "run"
+    py = sys.executable
+    p = subprocess.run(f'"{py}" -m quanyu_nlp.cli run "{cfg}" --out "{out}" --no-progress '
+                       "| head -1", shell=True, capture_output=True, text=True,
+                       env={**os.environ, "QUANYU_CACHE_DIR": str(tmp_path / "cache")})
+    assert "Traceback" not in p.stderr and "BrokenPipe" not in p.stderr, p.stderr
+    assert (out / "manifest.json").is_file()

@@ -111,7 +111,7 @@ def test_unwritable_output(tmp_path):
     cfg = _cfg(tmp_path, "[topics]\nenabled = false\n")
     blocker = tmp_path / "afile"
     blocker.write_text("not a folder", encoding="utf-8")
-    with pytest.raises(QuanyuError, match="not writable"):
+    with pytest.raises(QuanyuError, match="afile is a file, not a folder"):
         run(cfg, out=blocker / "run", quiet=True)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 
 def run(args) -> int:
     from ..experiment import run as run_experiment
@@ -10,9 +13,13 @@ def run(args) -> int:
     with notes_to_stderr():
         result = run_experiment(args.config, out=args.out, resume=args.resume,
                                 progress=not args.no_progress, quiet=args.quiet)
-    print(f"results: {result.path}")
-    if result.report.exists():  # not when [report] enabled = false
-        print(f"report:  {result.report}")
+    try:
+        print(f"results: {result.path}")
+        if result.report.exists():  # not when [report] enabled = false
+            print(f"report:  {result.report}")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `quanyu run x.toml | head`: the run itself is complete
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
