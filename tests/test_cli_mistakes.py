@@ -709,3 +709,13 @@ def test_run_piped_into_head_is_no_traceback(corpus_dir, tmp_path):
                        env={**os.environ, "QUANYU_CACHE_DIR": str(tmp_path / "cache")})
     assert "Traceback" not in p.stderr and "BrokenPipe" not in p.stderr, p.stderr
     assert (out / "manifest.json").is_file()
+
+
+def test_training_file_with_another_text_column_name(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text(f"编号,正文\n1,{TEXTS[0]}\n", encoding="utf-8")
+    train = tmp_path / "train.csv"
+    train.write_text(f"text,leadership\n{TEXTS[1]},政治引领\n", encoding="utf-8")
+    line = _err(capsys, "code", src, "--text-column", "正文", "--train", train, "-o",
+                tmp_path / "out.csv")
+    assert "train.csv" in line and "rename its text column to '正文'" in line

@@ -35,13 +35,20 @@ def read_table(path: str, what: str = "input") -> "pd.DataFrame":
     return frame
 
 
-def _check_text_column(frame: "pd.DataFrame", column: str, path: str) -> None:
+def _check_text_column(frame: "pd.DataFrame", column: str, path: str,
+                       training: bool = False) -> None:
     if column not in frame.columns:
         from ..corpus.readers import TEXT_COLUMN_GUESSES, columns_hint
 
         guess = next((c for c in TEXT_COLUMN_GUESSES if c in frame.columns), None)
-        fix = (f"pass --text-column {guess}" if guess
-               else columns_hint(frame.columns, "name it with --text-column"))
+        if training:
+            # --text-column names the column in both files: the fix is in this file.
+            fix = (f"rename its text column to {column!r}: --text-column names the text "
+                   "column of the input and of the --train file")
+        elif guess:
+            fix = f"pass --text-column {guess}"
+        else:
+            fix = columns_hint(frame.columns, "name it with --text-column")
         raise ColumnError(f"no column {column!r} in {Path(path).name}; columns are: "
                           f"{', '.join(map(str, frame.columns))} ({fix})")
 
@@ -51,7 +58,7 @@ def read_labelled(path: str, text_column: str, fw) -> tuple[list[str], dict[str,
     from ..coding._framework import normalise_column
 
     frame = read_table(path, "training")
-    _check_text_column(frame, text_column, path)
+    _check_text_column(frame, text_column, path, training=True)
     dims = [d for d in fw.dimensions if d.id in frame.columns]
     if not dims:
         raise ColumnError(f"{Path(path).name} has no column for any dimension "
