@@ -19,7 +19,7 @@ from typing import Any
 from ._io import stable_hash
 from .errors import ConfigError
 
-__all__ = ["SCHEMA", "load_config", "Config", "dump_toml"]
+__all__ = ["SCHEMA", "load_config", "Config", "dump_toml", "seed_problem"]
 
 _ANY_LIST = (list,)
 
@@ -276,6 +276,15 @@ def load_config(path: str | Path) -> Config:
                                           f"{key} must be a list of {_ITEM_NAMES[item]}, but "
                                           f"{v!r} is {type(v).__name__}"
                                           + ('; put text in quotes' if item is str else ''))
+            if isinstance(value, list):
+                seen: set = set()
+                for v in value:
+                    if v in seen and not isinstance(v, (list, dict)):
+                        line = _line_of(raw, section, key)
+                        raise ConfigError(f"{p}{f' line {line}' if line else ''}: [{section}] "
+                                          f"{key} lists {v!r} twice; give each once")
+                    if not isinstance(v, (list, dict)):
+                        seen.add(v)
             choices = _CHOICES.get((section, key))
             if choices and value not in choices:
                 line = _line_of(raw, section, key)
@@ -329,6 +338,14 @@ def _find_bare(raw: str, key: str) -> int | None:
     return None
 
 
+def seed_problem(seed: int) -> str | None:
+    """What is wrong with a random seed, or None: numpy, scikit-learn and tomotopy take
+    whole numbers from 0 to 2**32 - 1 and fail deep inside on others."""
+    if 0 <= seed < 2 ** 32:
+        return None
+    return (f"{seed} is not a seed; seeds are whole numbers from 0 to 4294967295, e.g. 1")
+
+
 def _missing(p: Path) -> str:
     return "is a folder, not a file" if p.is_dir() else "does not exist"
 
@@ -340,6 +357,12 @@ def _check_values(cfg: Config) -> None:
         raise ConfigError(f"{cfg.where('experiment', 'name')}: name {name!r} names the run "
                           "folder, so it cannot be empty or hold / \\ : * ? \" < > |; use "
                           "e.g. name = \"demo-2024\"")
+    for section, key, seeds in (("experiment", "seed", [cfg["experiment"]["seed"]]),
+                                ("topics", "select_seeds", cfg["topics"]["select_seeds"])):
+        for seed in seeds:
+            if seed_problem(seed):
+                raise ConfigError(f"{cfg.where(section, key)}: [{section}] {key}: "
+                                  f"{seed_problem(seed)}")
     for (section, key), (low, what) in _MINIMUM.items():
         if cfg[section][key] < low:
             raise ConfigError(f"{cfg.where(section, key)}: [{section}] {key} = "

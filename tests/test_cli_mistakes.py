@@ -396,6 +396,11 @@ def cache(tmp_path, monkeypatch):
     ('[explore]\nkwic = ["党建联合体", ""]', "empty keyword"),
     ('[topics]\neffects = "~ region +"', "cannot be parsed"),
     ('[topics]\neffects = "~ 地区"', "unknown column '地区'"),
+    ('[experiment]\nseed = -1', "-1 is not a seed"),
+    ('[experiment]\nseed = 99999999999', "99999999999 is not a seed"),
+    ('[topics]\nk = [2, 2]', "lists 2 twice"),
+    ('[evidence]\nby = ["region", "region"]', "lists 'region' twice"),
+    ('[coding]\ndimensions = ["leadership", "leadership"]', "lists 'leadership' twice"),
 ])
 def test_config_mistake_is_one_line_at_its_line(corpus_dir, tmp_path, capsys, cache, extra,
                                                 culprit):
@@ -719,3 +724,11 @@ def test_training_file_with_another_text_column_name(tmp_path, capsys):
     line = _err(capsys, "code", src, "--text-column", "正文", "--train", train, "-o",
                 tmp_path / "out.csv")
     assert "train.csv" in line and "rename its text column to '正文'" in line
+
+
+@pytest.mark.parametrize("cmd", ["code", "topics"])
+@pytest.mark.parametrize("seed", [-1, 2 ** 32])
+def test_seed_out_of_range_is_named_by_its_flag(texts, tmp_path, capsys, cmd, seed):
+    src = texts / ("ok.csv" if cmd == "code" else "ok.txt")
+    line = _err(capsys, cmd, src, "--seed", seed, "-o", tmp_path / "out")
+    assert f"--seed {seed} is not a seed" in line

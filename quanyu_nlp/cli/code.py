@@ -81,6 +81,10 @@ def run(args) -> int:
     if not 0 <= args.threshold < 1:
         raise ParameterError(f"--threshold {args.threshold}: must be at least 0 and below 1 "
                              "(default 0.3)")
+    from ..config import seed_problem
+
+    if seed_problem(args.seed):
+        raise ParameterError(f"--seed {seed_problem(args.seed)}")
     if not 0 <= args.context_weight <= 1:
         raise ParameterError(f"--context-weight {args.context_weight}: must be between 0 and 1 "
                              "(0 codes each sentence alone; default 0.2)")

@@ -100,6 +100,10 @@ def _check_args(args) -> None:
             ("--workers", args.workers, 0, "threads; 0 = all cores")):
         if value is not None and value < low:
             raise ParameterError(f"{flag} {value}: must be {low} or more ({what})")
+    from ..config import seed_problem
+
+    if seed_problem(args.seed):
+        raise ParameterError(f"--seed {seed_problem(args.seed)}")
     if args.max_docfreq is not None and not 0 < args.max_docfreq <= 1:
         raise ParameterError(f"--max-docfreq {args.max_docfreq}: a share of documents, above "
                              "0 and at most 1 (e.g. 0.5)")
