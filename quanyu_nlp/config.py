@@ -346,6 +346,19 @@ def seed_problem(seed: int) -> str | None:
     return (f"{seed} is not a seed; seeds are whole numbers from 0 to 4294967295, e.g. 1")
 
 
+def _beside_corpus(cfg: Config, rel: str) -> str:
+    """'; did you mean "../corpus/x.csv"?' when ``rel`` is a file in the corpus folder.
+
+    People write a manifest path relative to the corpus, not to the config.
+    """
+    corpus = cfg.resolve(cfg["corpus"]["path"])
+    folder = corpus if corpus.is_dir() else corpus.parent
+    candidate = folder / rel
+    if Path(rel).is_absolute() or not candidate.is_file():
+        return ""
+    return f"; did you mean {os.path.relpath(candidate, cfg.base)!r}?"
+
+
 def _missing(p: Path) -> str:
     return "is a folder, not a file" if p.is_dir() else "does not exist"
 
@@ -399,7 +412,7 @@ def _check_values(cfg: Config) -> None:
         if v and not cfg.resolve(v).is_file():
             raise ConfigError(f"{cfg.where(section, key)}: [{section}] {key} file "
                               f"{cfg.resolve(v)} {_missing(cfg.resolve(v))}; paths are "
-                              "relative to the config file")
+                              f"relative to the config file{_beside_corpus(cfg, v)}")
     for v in cfg["coding"]["human_sheets"]:
         if not cfg.resolve(v).is_file():
             raise ConfigError(f"{cfg.where('coding', 'human_sheets')}: coded sheet "

@@ -732,3 +732,9 @@ def test_seed_out_of_range_is_named_by_its_flag(texts, tmp_path, capsys, cmd, se
     src = texts / ("ok.csv" if cmd == "code" else "ok.txt")
     line = _err(capsys, cmd, src, "--seed", seed, "-o", tmp_path / "out")
     assert f"--seed {seed} is not a seed" in line
+
+
+def test_manifest_path_written_relative_to_the_corpus(corpus_dir, tmp_path, capsys, cache):
+    cfg = _config(tmp_path, '[corpus]\nmanifest = "manifest.csv"')
+    line = _err(capsys, "run", cfg, "--out", tmp_path / "run", "--quiet")
+    assert "relative to the config file; did you mean 'corpus/manifest.csv'?" in line
