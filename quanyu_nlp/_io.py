@@ -75,21 +75,21 @@ def stable_hash(obj: Any, length: int | None = None) -> str:
     return h[:length] if length else h
 
 
-def _file_in_the_way(folder: Path) -> Path | None:
-    """The existing file among ``folder`` and its parents, which blocks creating it."""
+def _no_file_in_the_way(folder: Path, cannot: str) -> None:
+    """Raise when a file stands at ``folder`` or one of its parents, so that it cannot be
+    made; ``cannot`` begins the message ("cannot write out.csv")."""
     for q in (folder, *folder.parents):
         if q.exists():
-            return None if q.is_dir() else q
-    return None
+            if not q.is_dir():
+                raise OutputError(f"{cannot}: {q} is a file, not a folder; choose another "
+                                  "location")
+            return
 
 
 def ensure_writable_dir(path: str | os.PathLike, what: str = "output folder") -> Path:
     """Create ``path`` (and parents) or raise a one-line :class:`OutputError`."""
     p = Path(path)
-    blocker = _file_in_the_way(p)
-    if blocker is not None:
-        raise OutputError(f"{what} {p} cannot be made: {blocker} is a file, not a folder; "
-                          "choose another location")
+    _no_file_in_the_way(p, f"{what} {p} cannot be made")
     try:
         p.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=p, prefix=".probe-", delete=True)
@@ -114,10 +114,7 @@ def atomic_output(path: str | os.PathLike, suffix: str | None = None) -> Iterato
     if target.is_dir():
         raise OutputError(f"output {target} is a folder; give a file name, e.g. "
                           f"{target / ('out' + (suffix or '.csv'))}")
-    blocker = _file_in_the_way(parent)
-    if blocker is not None:
-        raise OutputError(f"cannot write {target}: {blocker} is a file, not a folder; "
-                          "choose another location")
+    _no_file_in_the_way(parent, f"cannot write {target}")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.",
@@ -233,10 +230,7 @@ def check_output(output: str | os.PathLike, inputs: Any = (), flag: str = "-o",
                               "delete your data: choose another output folder")
     if folder and out.exists() and not out.is_dir():
         raise OutputError(f"{flag} {output} is a file; give the name of a folder to create")
-    blocker = _file_in_the_way(out.parent)
-    if blocker is not None:
-        raise OutputError(f"{flag} {output} cannot be written: {blocker} is a file, not a "
-                          "folder; choose another location")
+    _no_file_in_the_way(out.parent, f"{flag} {output} cannot be written")
 
 
 class _Latch:
