@@ -738,3 +738,20 @@ def test_manifest_path_written_relative_to_the_corpus(corpus_dir, tmp_path, caps
     cfg = _config(tmp_path, '[corpus]\nmanifest = "manifest.csv"')
     line = _err(capsys, "run", cfg, "--out", tmp_path / "run", "--quiet")
     assert "relative to the config file; did you mean 'corpus/manifest.csv'?" in line
+
+
+def test_manifest_file_names_as_windows_and_people_write_them(corpus_dir, capsys):
+    sub = corpus_dir / "县级"
+    sub.mkdir()
+    (corpus_dir / "d00.txt").rename(sub / "d00.txt")
+    man = corpus_dir / "manifest.csv"
+    text = man.read_text(encoding="utf-8")
+    text = (text.replace("d00.txt,", "县级\\d00.txt,").replace("d01.txt,", "./d01.txt,")
+            .replace("d02.txt,", "d02,"))
+    man.write_text(text, encoding="utf-8")
+    assert main(["corpus", str(corpus_dir), "--json"]) == 0
+    cap = capsys.readouterr()
+    assert "(missing)" not in json.loads(cap.out)["variables"]["year"], cap.err
+    man.write_text(text + "./d03.txt,2020,甲\n", encoding="utf-8")
+    line = _err(capsys, "corpus", corpus_dir)
+    assert "manifest.csv line 14: file 'd03.txt' has a row already" in line

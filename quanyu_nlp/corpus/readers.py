@@ -535,6 +535,31 @@ def _find_manifest(root: Path | None) -> Path | None:
     return None
 
 
+def _match_files(entries: pd.Series, files: pd.Series) -> pd.Series:
+    """Manifest ``file`` entries as the reader names files (relative, with ``/``).
+
+    Written on Windows (``sub\\a.txt``), with ``./`` in front, or without the suffix
+    (``a`` for ``a.txt``, when only one file has that name), an entry still finds its
+    file instead of leaving the document without its variables.
+    """
+    known = set(files.astype(str))
+    by_stem: dict[str, list[str]] = {}
+    for f in known:
+        by_stem.setdefault(re.sub(r"\.[A-Za-z0-9]+$", "", f), []).append(f)
+
+    def one(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            return v
+        s = str(v).strip().replace("\\", "/")
+        while s.startswith("./"):
+            s = s[2:]
+        if s not in known and len(by_stem.get(s, [])) == 1:
+            s = by_stem[s][0]
+        return s
+
+    return entries.map(one)
+
+
 def _apply_manifest(frame: pd.DataFrame, man_path: Path) -> tuple[pd.DataFrame, dict]:
     man = _load_table(man_path, None, what="manifest")
     _check_years(man, lambda i: f"{man_path} line {i + 2}")
@@ -545,10 +570,13 @@ def _apply_manifest(frame: pd.DataFrame, man_path: Path) -> tuple[pd.DataFrame, 
     else:
         raise ColumnError(f"{man_path}: a manifest needs a 'file' or 'doc_id' column; "
                           f"columns are: {', '.join(man.columns)}")
-    if man[key_m].duplicated().any():
-        d = man.loc[man[key_m].duplicated(), key_m].iloc[0]
-        raise ColumnError(f"{man_path}: duplicate {key_m} {d!r} in the manifest; one row "
-                          "per document")
+    if key_m == "file" and "_file" in frame:
+        man[key_m] = _match_files(man[key_m], frame["_file"])
+    dup = man[key_m].astype(str).duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise ColumnError(f"{man_path} line {i + 2}: {key_m} {man[key_m].iloc[i]!r} has a row "
+                          "already; give each document one row")
     man = man.replace({"": None})
     frame = frame.copy()
     keys = frame[key_f].astype(str) if key_f in frame else pd.Series([None] * len(frame))
