@@ -74,6 +74,7 @@ def run(args) -> int:
     from .._io import check_output, write_table
     from ..coding import FrameworkCoder, neighbour_context
     from ..coding._framework import resolve_framework
+    from ..config import seed_problem
     from ..corpus import corpus_from_frame, corpus_reshape
     from ..errors import ParameterError
 
@@ -81,8 +82,6 @@ def run(args) -> int:
     if not 0 <= args.threshold < 1:
         raise ParameterError(f"--threshold {args.threshold}: must be at least 0 and below 1 "
                              "(default 0.3)")
-    from ..config import seed_problem
-
     if seed_problem(args.seed):
         raise ParameterError(f"--seed {seed_problem(args.seed)}")
     if not 0 <= args.context_weight <= 1:

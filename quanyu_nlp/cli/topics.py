@@ -21,7 +21,6 @@ _MODELS = ("lda", "nmf", "seeded")
 
 
 def _read(args):
-
     path = Path(args.input)
     # A .txt file is one document per line (the common export of hand-made corpora);
     # folders and tables go through read_corpus unchanged.
@@ -90,6 +89,8 @@ _OUTPUTS = ("topics.csv", "doc_topics.csv", "model_info.json")
 
 def _check_args(args) -> None:
     """Every number the user typed, checked before any reading, named by its flag."""
+    from ..config import seed_problem
+
     if args.k < 2:
         raise ParameterError(f"--k {args.k} is too small: a topic model needs K >= 2 topics")
     for flag, value, low, what in (
@@ -100,8 +101,6 @@ def _check_args(args) -> None:
             ("--workers", args.workers, 0, "threads; 0 = all cores")):
         if value is not None and value < low:
             raise ParameterError(f"{flag} {value}: must be {low} or more ({what})")
-    from ..config import seed_problem
-
     if seed_problem(args.seed):
         raise ParameterError(f"--seed {seed_problem(args.seed)}")
     if args.max_docfreq is not None and not 0 < args.max_docfreq <= 1:
