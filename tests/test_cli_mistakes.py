@@ -755,3 +755,10 @@ def test_manifest_file_names_as_windows_and_people_write_them(corpus_dir, capsys
     man.write_text(text + "./d03.txt,2020,甲\n", encoding="utf-8")
     line = _err(capsys, "corpus", corpus_dir)
     assert "manifest.csv line 14: file 'd03.txt' has a row already" in line
+
+
+def test_a_trailing_empty_column_is_not_taken_for_a_title_row(tmp_path, capsys):
+    src = tmp_path / "t.csv"
+    src.write_text(f"编号,内容文本,\n1,{TEXTS[0]},\n", encoding="utf-8")
+    line = _err(capsys, "code", src, "-o", tmp_path / "out.csv")
+    assert "looks like a title" not in line and "--text-column" in line

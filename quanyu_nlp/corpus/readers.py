@@ -446,7 +446,9 @@ def columns_hint(columns, name_it: str = _NAME_TEXT_COLUMN) -> str:
     if not cols:
         return "the header row is empty: put the table, with its header row, in the first " \
                "worksheet or first line"
-    if sum(c.startswith("Unnamed:") for c in cols) >= max(1, len(cols) // 2):
+    if len(cols) >= 2 and all(c.startswith("Unnamed:") for c in cols[1:]):
+        # a title in A1 and nothing beside it (an empty column at the end is common and
+        # says nothing)
         return "the first row looks like a title, not the header row: delete the rows " \
                "above the header"
     return name_it
