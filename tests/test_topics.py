@@ -639,3 +639,26 @@ def test_topics_do_not_depend_on_the_interpreter_hash_seed(tmp_path):
         assert res.returncode == 0, res.stderr[-2000:]
         outs.add(res.stdout.strip())
     assert len(outs) == 1
+
+
+@pytest.mark.parametrize("kwargs, msg", [
+    ({"ks": [3, 3]}, "ks=[3, 3] lists 3 twice; give each value once: ks=[3]"),
+    ({"ks": [2, 3, 2]}, "ks=[2, 3, 2] lists 2 twice; give each value once: ks=[2, 3]"),
+    ({"seeds": [1, 1]}, "seeds=[1, 1] lists 1 twice; give each value once: seeds=[1]"),
+    ({"ks": 3}, "ks=3 must be a list of candidate numbers of topics"),
+    ({"ks": [2, 2.5]}, "2.5 is not a whole number"),
+    ({"seeds": ["a"]}, "'a' is not a whole number"),
+])
+def test_select_k_refuses_repeated_or_non_integer_values(kwargs, msg):
+    # ks=[3, 3] used to fit K=3 twice and end in KeyError: 'npmi'; a repeated seed
+    # would be compared with itself and make the topics look perfectly stable.
+    args = {"ks": [2, 3], "seeds": [1, 2], "iterations": 10, "measures": ["c_npmi"]} | kwargs
+    with pytest.raises(ParameterError) as e:
+        select_k(DOCS, **args)
+    assert msg in str(e.value) and "\n" not in str(e.value)
+
+
+def test_select_k_accepts_whole_floats_and_numpy_ints():
+    res = select_k(DOCS, ks=np.array([2, 3]), seeds=[1.0], iterations=10, model="nmf",
+                   measures=["c_npmi"])
+    assert list(res.table["k"]) == [2, 3] and res.settings["seeds"] == [1]

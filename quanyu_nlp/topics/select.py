@@ -96,6 +96,31 @@ def _zscore(v: np.ndarray) -> np.ndarray:
     return np.nan_to_num(z)
 
 
+def _whole_numbers(values, name: str, what: str) -> list[int]:
+    """``values`` as a list of distinct ints, or a one-line error naming ``name``.
+
+    A repeated K would be fitted twice and then collapse into one row of the table
+    (it used to end in ``KeyError: 'npmi'``); a repeated seed would be compared with
+    itself and inflate the stability score.  Neither is what was meant, so both are
+    refused rather than silently de-duplicated.
+    """
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise ParameterError(f"{name}={values!r} must be a list of {what}")
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer, float, np.floating)) \
+                or not float(v).is_integer():
+            raise ParameterError(f"{name}={list(values)!r}: {v!r} is not a whole number; "
+                                 f"give {what}")
+        out.append(int(v))
+    dup = [v for i, v in enumerate(out) if v in out[:i]]
+    if dup:
+        once = list(dict.fromkeys(out))
+        raise ParameterError(f"{name}={out} lists {dup[0]} twice; give each value once: "
+                             f"{name}={once}")
+    return out
+
+
 def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] = (1, 2, 3),
              backend: str = "tomotopy", *, model: str = "lda", iterations: int | None = None,
              holdout: float = 0.2, top_n: int = 10, measures: Sequence[str] = ("c_npmi", "c_v"),
@@ -114,9 +139,11 @@ def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] =
     ----------
     tokens : Tokens, Dfm or list of list of str
     ks : sequence of int
-        Candidate numbers of topics (each >= 2).
+        Candidate numbers of topics (each >= 2, each given once: a repeated K is a
+        :class:`~quanyu_nlp.errors.ParameterError`, not silently dropped, because the
+        table has one row per K).
     seeds : sequence of int
-        Random states; two or more are needed for stability.
+        Random states, each given once; two or more are needed for stability.
     backend : {"tomotopy", "gensim"}
         LDA engine (ignored for ``model="nmf"``).
     model : {"lda", "nmf"}
@@ -144,8 +171,8 @@ def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] =
     """
     from gensim.corpora import Dictionary
 
-    ks = [int(k) for k in ks]
-    seeds = [int(s) for s in seeds]
+    ks = _whole_numbers(ks, "ks", "candidate numbers of topics, e.g. ks=[5, 10, 15]")
+    seeds = _whole_numbers(seeds, "seeds", "random states, e.g. seeds=[1, 2, 3]")
     if not ks or not seeds:
         raise ParameterError("select_k needs at least one K in ks and one seed in seeds")
     if min(ks) < 2:
