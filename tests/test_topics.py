@@ -176,7 +176,8 @@ def test_fit_accepts_tokens_with_docvars():
     assert list(m.docvars_["field"]) == ["防汛"] * 10 + ["培训"] * 10
 
 
-@pytest.mark.parametrize("k, msg", [(1, "K >= 2"), (0, "K >= 2"), (21, "20 non-empty documents"),
+@pytest.mark.parametrize("k, msg", [(1, "K >= 2"), (0, "K >= 2"),
+                                    (21, "K=21 topics for 20 documents"),
                                     (2.5, "whole number")])
 def test_bad_k_is_a_parameter_error(k, msg):
     with pytest.raises(ParameterError, match=msg):
@@ -662,3 +663,66 @@ def test_select_k_accepts_whole_floats_and_numpy_ints():
     res = select_k(DOCS, ks=np.array([2, 3]), seeds=[1.0], iterations=10, model="nmf",
                    measures=["c_npmi"])
     assert list(res.table["k"]) == [2, 3] and res.settings["seeds"] == [1]
+
+
+# Eight short items, two per theme, written for these tests.
+EIGHT = [d.split() for d in (
+    "防汛 抢险 堤坝 水位", "防汛 值守 堤坝 巡查", "党员 培训 党课 学习", "党课 学习 党员 讨论",
+    "村民 议事 协商 公开", "议事 村民 监督 公开", "垃圾 分类 环境 整治", "环境 整治 垃圾 清运")]
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: LdaTopics(12), "K=12 topics for 8 documents (units): use K <= 8, or fit on "
+     "paragraphs or sentences"),
+    (lambda: LdaTopics(20, backend="gensim"), "K=20 topics for 8 documents (units): use K <= 8"),
+    (lambda: NmfTopics(12), "K=12 topics for 8 documents (units): use K <= 8"),
+    (lambda: SeededTopics(seeds=SEEDS, n_free=8),
+     "2 seeded categories + n_free=8 free topics = K=10 topics for 8 documents (units): "
+     "use n_free <= 6"),
+    (lambda: SeededTopics(seeds={f"c{i}": ["党员"] for i in range(9)}, n_free=0),
+     "K=9 topics for 8 documents (units): seed at most 8 categories (seeds=)"),
+])
+def test_k_above_the_number_of_documents_is_said_plainly(make, words):
+    # The automatic max_docfreq follows K, so K=20 on 8 documents used to end in
+    # "no terms left after trimming (max_docfreq=0.2) ... loosen the trimming".
+    with pytest.raises(ParameterError) as e:
+        make().fit(EIGHT)
+    msg = str(e.value)
+    assert words in msg and "trimming" not in msg and "\n" not in msg
+
+
+def test_k_above_the_number_of_documents_for_each_input_type():
+    from quanyu_nlp.corpus import corpus_from_texts
+    from quanyu_nlp.dfm import dfm
+
+    for x in (dfm(EIGHT), corpus_from_texts(["防汛抢险。", "党员培训。", "村民议事。"])):
+        with pytest.raises(ParameterError, match=rf"K=12 topics for {len(x)} documents"):
+            LdaTopics(12).fit(x)
+    with pytest.raises(ParameterError, match="K=9 topics .the largest of ks. for 8 documents"):
+        select_k(EIGHT, ks=[2, 9], seeds=[1])
+
+
+def test_k_above_the_documents_left_after_filtering():
+    docs = EIGHT[:3] + [["的", "了"], ["。"]]
+    with pytest.raises(ParameterError) as e:
+        LdaTopics(4, min_docs=1, max_docfreq=1.0).fit(docs)
+    assert ("K=4 topics for 3 documents (units) that keep a term after filtering (of 5); "
+            "use K <= 3") in str(e.value)
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: LdaTopics(2), "max_docfreq is automatic for K=2 topics"),
+    (lambda: NmfTopics(3, max_docfreq=0.3), "NmfTopics(..., min_docs=1, max_docfreq=0.5)"),
+    (lambda: SeededTopics(seeds=SEEDS, n_free=0),
+     "max_docfreq is automatic for 2 seeded categories + n_free=0 free topics = K=2 topics"),
+])
+def test_empty_vocabulary_after_automatic_trimming_names_the_rule_and_the_fix(make, words):
+    # Every term is in all four documents or in one only: the trimming keeps nothing.
+    docs = [["党建", "引领", f"特色{i}"] for i in range(4)]
+    with pytest.raises(ParameterError) as e:
+        make().fit(docs)
+    msg = str(e.value)
+    assert msg.startswith("no terms left after trimming") and words in msg
+    assert "min_docs is automatic" in msg and "\n" not in msg
+    # the offered fix works
+    LdaTopics(2, min_docs=1, max_docfreq=1.0, iterations=5).fit(docs)

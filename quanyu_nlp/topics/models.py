@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from ..errors import FrameworkError, ParameterError
-from ._data import TopicData, prepare
+from ._data import TopicData, auto_max_docfreq, prepare
 from .metrics import coherence as _coherence
 from .metrics import exclusivity as _exclusivity
 from .metrics import frex_scores, lift_scores
@@ -45,6 +45,51 @@ def _int_seed(random_state: Any) -> int:
             raise ParameterError(f"random_state={random_state} must be >= 0")
         return int(random_state) % (2**31 - 1)
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+def n_units(X) -> int | None:
+    """Number of units (documents, paragraphs or sentences) in what is passed to ``fit``.
+
+    Tokens, Dfm, Corpus and lists all know their length; an iterator does not, and
+    its K check then waits until the data are prepared.
+    """
+    if isinstance(X, TopicData):
+        return len(X.token_lists)
+    try:
+        return len(X)
+    except TypeError:
+        return None
+
+
+def too_many_topics(k_text: str, n: int, fix: str) -> str:
+    """The message for more topics than units, shared by the estimators and select_k."""
+    return (f"{k_text} for {n} documents (units): {fix}, or fit on paragraphs or sentences "
+            "(corpus_reshape(corpus, to='paragraphs')) to have more units")
+
+
+def explain_trimming(exc: ParameterError, k: int, k_text: str, call: str, min_docs,
+                     max_docfreq) -> ParameterError:
+    """Reword prepare()'s "no terms left after trimming" for the caller.
+
+    prepare() only knows the numbers it used; the user should learn which of them
+    were chosen automatically (``max_docfreq`` from K, ``min_docs`` from the corpus
+    size) and the argument names that set them.  Other errors are returned unchanged.
+    """
+    if not exc.message.startswith("no terms left after trimming"):
+        return exc
+    what = exc.message.split(";")[0]
+    auto = []
+    if max_docfreq is None:
+        auto.append(f"max_docfreq is automatic for {k_text}: min(0.5, max(0.2, 3/K))")
+    if min_docs is None:
+        auto.append("min_docs is automatic: max(2, n_documents // 500)")
+    why = f" ({'; '.join(auto)})" if auto else ""
+    used = auto_max_docfreq(k) if max_docfreq is None else float(max_docfreq)
+    # offer a looser value than the one that failed; 1.0 (keep every term) only as
+    # the last step, since terms in most documents make poor topic markers
+    looser = 0.5 if used < 0.5 else 1.0
+    return ParameterError(f"{what}{why}; keep more terms with {call}, min_docs=1, "
+                          f"max_docfreq={looser}) or fit on more documents")
 
 
 class _TopicModel(BaseEstimator):
@@ -72,25 +117,54 @@ class _TopicModel(BaseEstimator):
             raise ParameterError(f"k={k!r} must be a whole number of topics (>= 2)")
         return int(k)
 
-    def _check_k(self, data: TopicData) -> int:
+    def _k_text(self, k: int) -> str:
+        """How K is named in messages (the seeded model says where its K comes from)."""
+        return f"K={k} topics"
+
+    def _k_fix(self, k: int, n: int) -> str:
+        """The first fix offered when K is larger than the number of units ``n``."""
+        return f"use K <= {n}"
+
+    def _check_units(self, X) -> int:
+        """Check K before any filtering: K >= 2 and no more topics than units.
+
+        This comes first because the automatic ``max_docfreq`` is derived from K: with
+        K above the number of documents the trimming empties the vocabulary, and the
+        user would be told to loosen a trimming they never set instead of the cause.
+        """
         k = self._n_topics()
         if k < 2:
             raise ParameterError(f"K={k} is too small: a topic model needs K >= 2 topics")
+        n = n_units(X)
+        if n and k > n:  # an empty input gets prepare()'s "the corpus is empty"
+            raise ParameterError(too_many_topics(self._k_text(k), n, self._k_fix(k, n)))
+        return k
+
+    def _check_k(self, data: TopicData) -> int:
+        k = self._n_topics()
         n_docs = int(data.nonempty.sum())
         if k > n_docs:
+            n_all = len(data.token_lists)
             raise ParameterError(
-                f"K={k} is larger than the {n_docs} non-empty documents allow; "
-                f"choose K <= {n_docs} or add documents")
+                f"{self._k_text(k)} for {n_docs} documents (units) that keep a term after "
+                f"filtering (of {n_all}); {self._k_fix(k, n_docs)}, filter less "
+                "(stopwords=, min_len=, min_docs=, max_docfreq=) or fit on paragraphs or "
+                "sentences (corpus_reshape)")
         if k > len(data.vocabulary):
             raise ParameterError(
-                f"K={k} is larger than the vocabulary of {len(data.vocabulary)} terms "
-                "left after filtering; choose a smaller K or loosen min_docs/max_docfreq")
+                f"{self._k_text(k)} for a vocabulary of {len(data.vocabulary)} terms left "
+                "after filtering; choose a smaller K or loosen min_docs/max_docfreq")
         return int(k)
 
     def _prepare(self, X) -> TopicData:
-        return prepare(X, min_len=self.min_len, stopwords=self.stopwords,
-                       remove_numbers=self.remove_numbers, min_docs=self.min_docs,
-                       max_docfreq=self.max_docfreq, k=self._n_topics())
+        k = self._n_topics()
+        try:
+            return prepare(X, min_len=self.min_len, stopwords=self.stopwords,
+                           remove_numbers=self.remove_numbers, min_docs=self.min_docs,
+                           max_docfreq=self.max_docfreq, k=k)
+        except ParameterError as exc:
+            raise explain_trimming(exc, k, self._k_text(k), f"{type(self).__name__}(...",
+                                   self.min_docs, self.max_docfreq) from None
 
     # -- fitting -------------------------------------------------------------------
     def fit(self, X, y=None):
@@ -105,7 +179,15 @@ class _TopicModel(BaseEstimator):
         Returns
         -------
         self
+
+        Raises
+        ------
+        ParameterError
+            K < 2, or more topics than units (checked first, before any filtering,
+            because the automatic ``max_docfreq`` depends on K); or nothing left after
+            filtering, with the automatic values named and the argument to change.
         """
+        self._check_units(X)
         data = self._prepare(X)
         k = self._check_k(data)
         self.random_seed_ = _int_seed(self.random_state)
@@ -650,6 +732,18 @@ class SeededTopics(LdaTopics):
     def fit(self, X, y=None):
         self._cats = self._categories()
         return super().fit(X, y)
+
+    def _k_text(self, k: int) -> str:
+        n = len(self._cats)
+        return (f"{n} seeded {'category' if n == 1 else 'categories'} + "
+                f"n_free={int(self.n_free)} free topics = K={k} topics")
+
+    def _k_fix(self, k: int, n: int) -> str:
+        room = n - len(self._cats)
+        # K = categories + n_free must stay >= 2
+        if room >= max(0, 2 - len(self._cats)):
+            return f"use n_free <= {room}"
+        return f"seed at most {n} categories (seeds=)"
 
     def _word_priors(self, data: TopicData, k: int) -> dict[str, list[float]]:
         eta = 0.01 if self.eta is None else float(self.eta)

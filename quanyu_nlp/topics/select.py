@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ._data import prepare
 from .metrics import coherence, match_topics, topic_similarity
-from .models import LdaTopics, NmfTopics
+from .models import LdaTopics, NmfTopics, explain_trimming, n_units, too_many_topics
 
 __all__ = ["select_k", "KSelection"]
 
@@ -185,9 +185,21 @@ def select_k(tokens, ks: Sequence[int] = (5, 10, 15, 20), seeds: Sequence[int] =
     if bad:
         raise ParameterError(f"coherence measure {bad[0]!r} is unknown; use c_npmi or c_v")
 
-    data = prepare(tokens, min_len=min_len, stopwords=stopwords,
-                   remove_numbers=remove_numbers, min_docs=min_docs,
-                   max_docfreq=max_docfreq, k=min(ks))
+    # K against the number of units first: the automatic max_docfreq follows min(ks),
+    # and a K above the number of documents would otherwise surface as "no terms left
+    # after trimming".
+    n = n_units(tokens)
+    if n and max(ks) > n:
+        raise ParameterError(too_many_topics(f"K={max(ks)} topics (the largest of ks)", n,
+                                             f"keep every K in ks <= {n}"))
+    try:
+        data = prepare(tokens, min_len=min_len, stopwords=stopwords,
+                       remove_numbers=remove_numbers, min_docs=min_docs,
+                       max_docfreq=max_docfreq, k=min(ks))
+    except ParameterError as exc:
+        raise explain_trimming(exc, min(ks), f"K={min(ks)} topics (the smallest of ks)",
+                               "select_k(...",
+                               min_docs, max_docfreq) from None
     lists = [d for d in data.token_lists if d]
     rng = np.random.RandomState(random_state)
     order = rng.permutation(len(lists))
