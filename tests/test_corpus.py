@@ -291,3 +291,40 @@ def test_from_frame_errors():
         corpus_from_frame(pd.DataFrame({"x": [1]}))
     with pytest.raises(ColumnError, match="duplicate"):
         corpus_from_frame(pd.DataFrame({"id": ["a", "a"], "text": ["甲", "乙"]}))
+
+
+@pytest.mark.parametrize("value", ["二〇二一", "2021年", "n/a", 2021.5, "约2020"])
+def test_in_memory_year_that_is_not_digits_names_row_doc_id_and_value(value):
+    # errors="coerce" used to turn these into missing years without a word, so the
+    # document dropped out of every table by year; the file readers refuse them.
+    frame = pd.DataFrame({"doc_id": ["望禾-1", "望禾-2"], "text": ["甲文。", "乙文。"],
+                          "year": [2020, value]})
+    with pytest.raises(ColumnError) as e:
+        corpus_from_frame(frame, source="报告表")
+    msg = str(e.value)
+    assert msg.startswith(f"报告表 row 1 (doc_id '望禾-2'), column year: {value!r} is not a "
+                          "year in digits; write it like 2021")
+    assert "\n" not in msg
+
+
+def test_in_memory_year_check_counts_the_other_bad_rows_and_reads_年份():
+    with pytest.raises(ColumnError, match=r"<texts> row 0 \(doc_id 'd0001'\), column 年份: "
+                                          r"'二〇二〇' is not a year in digits \(and 1 more\)"):
+        corpus_from_texts(["甲。", "乙。", "丙。"], docvars={"年份": ["二〇二〇", "2021", "2022年"]})
+
+
+def test_in_memory_years_accept_numbers_digit_strings_and_missing_values():
+    years = [2020, "2021", " 2022 ", 2023.0, "2024.0", None, float("nan"), ""]
+    c = corpus_from_texts([f"第{i}篇。" for i in range(len(years))], docvars={"year": years})
+    assert c.docvars["year"].tolist()[:5] == [2020, 2021, 2022, 2023, 2024]
+    assert c.docvars["year"].isna().tolist() == [False] * 5 + [True] * 3
+    # a corpus's own nullable-integer years (pd.NA) go round again
+    again = corpus_from_frame(c.units.drop(columns=["unit_id"]))
+    assert again.docvars["year"].isna().sum() == 3
+    assert str(again.docvars["year"].dtype) == "Int64"
+
+
+def test_in_memory_other_columns_and_non_string_column_names_are_untouched():
+    c = corpus_from_frame(pd.DataFrame({"text": ["甲。", "乙。"], "region": ["二〇二一", "n/a"],
+                                        0: ["x", "y"]}))
+    assert c.docvars["region"].tolist() == ["二〇二一", "n/a"]

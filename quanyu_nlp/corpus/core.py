@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._io import sha256_text, stable_hash
-from ..errors import ColumnError, ParameterError
+from ..errors import ColumnError, InputError, ParameterError
 
 __all__ = ["Corpus", "corpus_from_frame", "corpus_from_texts", "corpus_subset",
            "corpus_sample", "STRUCTURAL_COLUMNS", "LEVELS"]
@@ -246,12 +246,40 @@ def _fmt_counts(v: dict) -> str:
     return text + (" …" if len(items) > 12 else "")
 
 
+def _check_years_in_memory(frame: pd.DataFrame, source: str) -> None:
+    """Refuse a year the analysis cannot read, naming the row's doc id and the value.
+
+    The file readers refuse 二〇二一, 2021年 or "n/a" at the file and line; a DataFrame
+    or a list of texts gets the same check (the readers' ``_check_years``, so both
+    accept and word the same) with the row and doc id as the place.  Without it
+    ``_coerce_docvars`` would turn such a cell into a missing value and the document
+    would drop out of every table by year.
+    """
+    # a late import: readers imports this module
+    from .readers import YEAR_COLUMNS, _check_years
+
+    cols = [c for c in frame.columns
+            if c not in STRUCTURAL_COLUMNS and str(c).lower() in YEAR_COLUMNS]
+    if not cols:
+        return
+    # pandas' own missing values (pd.NA of an Int64 column, NaT) are missing, as
+    # None and NaN are.
+    years = frame[cols].astype(object)
+    years = years.where(years.notna(), None)
+    ids = frame["doc_id"].tolist()
+    try:
+        _check_years(years, lambda i: f"{source} row {i} (doc_id {ids[i]!r})")
+    except InputError as exc:
+        # The same wording, but the mistake is in a column the caller passed.
+        raise ColumnError(exc.message) from None
+
+
 def _coerce_docvars(frame: pd.DataFrame) -> pd.DataFrame:
     """Make numeric-looking year columns integers so grouping and models work."""
     for col in frame.columns:
         if col in STRUCTURAL_COLUMNS:
             continue
-        if col.lower() in ("year", "年份", "年度"):
+        if str(col).lower() in ("year", "年份", "年度"):
             num = pd.to_numeric(frame[col], errors="coerce")
             if num.notna().sum() and (num.dropna() % 1 == 0).all():
                 frame[col] = num.astype("Int64")
@@ -273,6 +301,14 @@ def corpus_from_frame(frame: pd.DataFrame, text_column: str = "text",
         otherwise ids ``d0001``, ``d0002``, … are made.
     source : str
         Where the frame came from, for error messages and provenance.
+
+    Raises
+    ------
+    ColumnError
+        A missing text or id column, a duplicate id, or a year column (``year``,
+        ``年份``, ``年度``) with a value that is not a year in digits (二〇二一, 2021年,
+        "n/a"): it would otherwise become a missing year.  Ints, digit strings, whole
+        floats (2021.0) and missing values (None, NaN, "") are accepted.
     """
     if text_column not in frame.columns:
         raise ColumnError(f"no text column {text_column!r} in {source}; columns are: "
@@ -298,6 +334,7 @@ def corpus_from_frame(frame: pd.DataFrame, text_column: str = "text",
                                      "text": text.values}), rest], axis=1)
     if "content_hash" not in units:
         units["content_hash"] = [sha256_text(t) for t in units["text"]]
+    _check_years_in_memory(units, source)
     units = _coerce_docvars(units)
     return Corpus(units, level="documents",
                   meta={"steps": [{"step": "corpus_from_frame", "source": source,
@@ -307,6 +344,14 @@ def corpus_from_frame(frame: pd.DataFrame, text_column: str = "text",
 def corpus_from_texts(texts: Sequence[str], doc_ids: Sequence[str] | None = None,
                       docvars: Mapping[str, Sequence] | pd.DataFrame | None = None) -> Corpus:
     """Build a document-level corpus from a list of strings.
+
+    Parameters
+    ----------
+    texts : sequence of str
+    doc_ids : sequence of str, optional
+        Default ``d0001``, ``d0002``, …
+    docvars : mapping of column -> values, or DataFrame, optional
+        One value per text.  Year columns are checked as in :func:`corpus_from_frame`.
 
     Examples
     --------
