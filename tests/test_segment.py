@@ -414,3 +414,61 @@ def test_slogan_quoted_once_is_kept_whole_everywhere():
     assert "三大全球倡议" in toks.tokens(0) and "三大全球倡议" in toks.tokens(1)
     # alone, the second text gives no support for the merge
     assert "三大全球倡议" not in SEG.cut(texts[1])
+
+
+# -- stopword arguments that name lists or files ------------------------------------------
+@pytest.mark.parametrize("source, fix", [
+    (["zh", "party"], "write stopwords='zh+party'"),
+    (("party",), "write stopwords='party'"),
+    (["zh+party"], "write stopwords='zh+party'"),
+    (["zh", "红色驿站"], "write stopwords=load_stopwords('zh') | {'红色驿站'}"),
+])
+def test_a_list_of_list_names_is_refused_with_the_fix(source, fix):
+    # ["zh", "party"] used to remove the tokens "zh" and "party" only (a real bug:
+    # no count showed it, since Chinese text has neither).
+    with pytest.raises(ParameterError) as e:
+        load_stopwords(source)
+    msg = str(e.value)
+    assert "is the name of a built-in list, but a list is read as the stopwords themselves" \
+        in msg and msg.endswith(fix) and "\n" not in msg
+
+
+def test_tokens_remove_passes_the_list_check_on():
+    t = SEG.segment(["坚持党建引领，提升组织力。"], cache=False)
+    with pytest.raises(ParameterError, match="stopwords='zh\\+party'"):
+        tokens_remove(t, stopwords=["zh", "party"])
+    # the fix works, and a set from load_stopwords is taken as it is
+    fixed = tokens_remove(t, stopwords="zh+party").tokens(0)
+    assert fixed == tokens_remove(t, stopwords=load_stopwords("zh+party")).tokens(0)
+    assert "坚持" not in fixed and "，" not in fixed
+
+
+def test_a_frozenset_is_taken_as_words_so_sets_combine():
+    assert load_stopwords(frozenset({"zh", "party"})) == {"zh", "party"}
+    both = load_stopwords(load_stopwords("zh") | {"红色驿站"})
+    assert "红色驿站" in both and "的" in both
+
+
+def test_a_stopword_file_inside_a_list_is_refused(tmp_path):
+    f = tmp_path / "我的停用词.txt"
+    f.write_text("红色驿站\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=f"is a file, .*pass the path alone: "
+                                             f"stopwords='{f}'"):
+        load_stopwords([str(f)])
+    assert load_stopwords(str(f)) == {"红色驿站"}
+
+
+@pytest.mark.parametrize("source, words", [
+    ("zh, party", "join built-in lists with +: stopwords='zh+party'"),
+    ("zh party", "join built-in lists with +: stopwords='zh+party'"),
+    ("zh+partyy", "did you mean 'zh+party'?"),
+    ("停用词表/我的.txt", "stopword file 停用词表/我的.txt does not exist (looked for "),
+])
+def test_stopword_strings_that_are_neither_a_list_nor_a_file(source, words):
+    with pytest.raises(DictionaryError) as e:
+        load_stopwords(source)
+    assert words in str(e.value) and "\n" not in str(e.value)
+
+
+def test_list_names_joined_with_spaces_around_plus_are_read():
+    assert load_stopwords("zh + party") == load_stopwords("zh+party")

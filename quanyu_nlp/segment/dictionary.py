@@ -13,6 +13,7 @@ file and the line, because a silently skipped line changes every downstream coun
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from functools import lru_cache
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, NamedTuple
 
 from .._io import sha256_text
-from ..errors import DictionaryError
+from ..errors import DictionaryError, ParameterError
 
 __all__ = ["DictEntry", "load_user_dict", "load_lexicon", "load_stopwords", "LEXICON_VERSION",
            "win_freq", "parse_dict_text"]
@@ -240,6 +241,20 @@ def _stop_file(name: str) -> frozenset[str]:
     return frozenset(words)
 
 
+def _stop_names(s: str) -> list[str] | None:
+    """The built-in list names in ``s`` ("zh", "zh+party", "zh + party"), or None."""
+    names = [n.strip() for n in s.split("+")]
+    return names if all(n in _STOP_NAMES for n in names) else None
+
+
+def _stop_list_names_joined(s: str) -> str | None:
+    """``s`` as "zh+party" when it joins list names with something else (, ; space)."""
+    parts = [p for p in re.split(r"[+,;，；、\s]+", s.strip()) if p]
+    if parts and all(p in _STOP_NAMES for p in parts):
+        return "+".join(dict.fromkeys(parts))
+    return None
+
+
 def load_stopwords(source: str | os.PathLike | Iterable[str] = "zh") -> frozenset[str]:
     """Load stopwords.
 
@@ -250,9 +265,25 @@ def load_stopwords(source: str | os.PathLike | Iterable[str] = "zh") -> frozense
         (party-discourse boilerplate such as 坚持, 推进, 加强), both as ``"zh+party"``,
         a path to a file with one word per line, or an iterable of words.
 
+        A list names words, not lists: an item that is a built-in list name (``["zh",
+        "party"]``) or a stopword file is refused with a
+        :class:`~quanyu_nlp.errors.ParameterError` that gives the fix, because it
+        would otherwise remove the literal tokens "zh" and "party" and nothing else.
+        To add your own words to a built-in list, combine sets:
+        ``load_stopwords("zh+party") | {"红色驿站"}``.  A ``frozenset`` (what this
+        function returns) is always taken as words as they are.
+
     Returns
     -------
     frozenset of str
+
+    Raises
+    ------
+    DictionaryError
+        An unknown list name, a stopword file that does not exist (the message shows
+        the folder it was looked for in), is not UTF-8, has a BOM or CRLF line ends.
+    ParameterError
+        A list whose item is a list name or a file (see above).
 
     Examples
     --------
@@ -261,16 +292,30 @@ def load_stopwords(source: str | os.PathLike | Iterable[str] = "zh") -> frozense
     """
     if isinstance(source, (str, os.PathLike)):
         s = str(source)
-        names = s.split("+")
-        if all(n in _STOP_NAMES for n in names):
+        names = _stop_names(s) if isinstance(source, str) else None
+        if names:
             out: set[str] = set()
             for n in names:
                 out |= _stop_file(n)
             return frozenset(out)
         path = Path(s)
-        if not path.exists() and not any(sep in s for sep in ("/", "\\", ".")):
-            raise DictionaryError(f"unknown stopword list {s!r}; use 'zh', 'party', "
-                                  "'zh+party', a file path or a list of words")
+        if not path.exists():
+            joined = _stop_list_names_joined(s)
+            if joined:
+                raise DictionaryError(f"unknown stopword list {s!r}; join built-in lists "
+                                      f"with +: stopwords={joined!r}")
+            builtin = "'zh', 'party' or 'zh+party'"
+            if not any(sep in s for sep in ("/", "\\", ".")):
+                close = difflib.get_close_matches(s, ["zh", "party", "zh+party"], n=1,
+                                                  cutoff=0.6)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise DictionaryError(f"unknown stopword list {s!r}; {hint}use {builtin}, "
+                                      "a file path or a list of words")
+            # Relative paths in a notebook are read from the notebook server's working
+            # folder, which is often not the notebook's own: show where we looked.
+            raise DictionaryError(f"stopword file {s} does not exist (looked for "
+                                  f"{path.resolve()}); check the path, or use a built-in "
+                                  f"list: {builtin}")
         text = _read_text(path, "stopword file")
         if text.startswith("\ufeff"):
             raise DictionaryError(f"{path} line 1 starts with a byte-order mark (BOM); "
@@ -285,7 +330,34 @@ def load_stopwords(source: str | os.PathLike | Iterable[str] = "zh") -> frozense
                 words.add(w)
         return frozenset(words)
     words = list(source)
+    if not isinstance(source, frozenset):
+        _check_stopword_items(words)
     for w in words:
         if not isinstance(w, str):
             raise DictionaryError(f"stopword {w!r} is not a string; give words as strings")
     return frozenset(words)
+
+
+def _check_stopword_items(words: list) -> None:
+    """Refuse list items that are list names or files: they are almost never words.
+
+    ``stopwords=["zh", "party"]`` used to remove the tokens "zh" and "party" only, and
+    a Chinese text never has them, so the mistake showed in no count.
+    """
+    shown = repr(words[:4])[:-1] + (", …]" if len(words) > 4 else "]")
+    names = [w for w in words if isinstance(w, str) and _stop_names(w)]
+    if names:
+        own = [w for w in words if isinstance(w, str) and not _stop_names(w)]
+        joined = "+".join(dict.fromkeys(n for w in names for n in _stop_names(w)))
+        fix = (f"stopwords={joined!r}" if not own else
+               f"stopwords=load_stopwords({joined!r}) | {set(own[:3])!r}"
+               + (" (and your other words)" if len(own) > 3 else ""))
+        raise ParameterError(f"stopwords={shown}: {names[0]!r} is the name of a built-in "
+                             f"list, but a list is read as the stopwords themselves; "
+                             f"write {fix}")
+    for w in words:
+        if isinstance(w, str) and (w.lower().endswith(".txt") or os.sep in w or "/" in w) \
+                and Path(w).is_file():
+            raise ParameterError(f"stopwords={shown}: {w!r} is a file, but a list is read as "
+                                 "the stopwords themselves; pass the path alone: "
+                                 f"stopwords={w!r} (or load_stopwords({w!r}) | ...)")
