@@ -563,3 +563,62 @@ def test_no_seed_term_hides_inside_another_categorys_term(name):
                 if a is not b:
                     clash = [(x, y) for x in a.seed_terms for y in b.seed_terms if x in y]
                     assert not clash, (d.id, a.id, b.id, clash)
+
+
+# --- things that are not a codebook file -------------------------------------------------------
+
+def test_a_folder_says_folder_and_names_its_codebook(tmp_path, monkeypatch):
+    # load_framework("my_codebooks") used to answer "no built-in framework 'my_codebooks'".
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "编码本").mkdir()
+    with pytest.raises(FrameworkError) as e:
+        load_framework("编码本")
+    assert str(e.value) == ("编码本 is a folder, not a codebook file; it has no .toml file; pass "
+                            "the path of a codebook written as in docs/framework-format.md")
+    write(tmp_path / "编码本", MINI, "mini.toml")
+    with pytest.raises(FrameworkError, match=r"pass the codebook file inside it: 编码本.mini\.toml"):
+        load_framework("编码本")
+    write(tmp_path / "编码本", MINI, "mini2.toml")
+    with pytest.raises(FrameworkError, match=r"one of the \.toml files inside it \(mini.toml, "
+                                             r"mini2.toml\)"):
+        load_framework(tmp_path / "编码本")
+
+
+def test_markdown_export_is_not_a_codebook(tmp_path):
+    # A .md codebook used to fail with "missing key 'name'" or a TOML syntax error.
+    md = tmp_path / "附录.md"
+    framework_to_markdown(load_framework(write(tmp_path, MINI)), md)
+    with pytest.raises(FrameworkError) as e:
+        load_framework(md)
+    msg = str(e.value)
+    assert msg.startswith(f"{md} is a Markdown file, not a TOML codebook") and "\n" not in msg
+    assert "docs/framework-format.md" in msg
+    assert "if it was made by framework_to_markdown, load the .toml it was made from" in msg
+
+
+@pytest.mark.parametrize("name, what", [("编码本.docx", "a Word document"),
+                                        ("编码本.xlsx", "an Excel workbook"),
+                                        ("quanyu.md", "a Markdown file")])
+def test_other_formats_are_named_even_before_they_exist(tmp_path, monkeypatch, name, what):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FrameworkError, match=f"{name} is {what}, not a TOML codebook"):
+        load_framework(name)
+
+
+@pytest.mark.parametrize("text, has", [("# 编码本草稿\n# 第二行\n", ""),
+                                       ('[experiment]\nname = "试验"\n', " (it has 'experiment')")])
+def test_a_toml_file_with_no_codebook_key_is_not_a_codebook(tmp_path, text, has):
+    path = write(tmp_path, text, "草稿.txt")
+    with pytest.raises(FrameworkError) as e:
+        load_framework(path)
+    assert str(e.value) == (f"{path} is not a codebook: it has none of the keys name, version, "
+                            f"[[dimensions]]{has}; write the codebook as in "
+                            "docs/framework-format.md")
+
+
+def test_a_name_with_a_suffix_is_a_file_not_a_builtin(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FrameworkError, match="framework file codebook.txt does not exist"):
+        load_framework("codebook.txt")
+    write(tmp_path, MINI, "codebook.txt")
+    assert load_framework("codebook.txt").name == "mini"

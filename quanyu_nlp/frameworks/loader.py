@@ -253,6 +253,14 @@ class _Checker:
     # -- the document ------------------------------------------------------------------
     def framework(self, data: dict, source_path: Path | None) -> Framework:
         ctx: dict = {}
+        if not any(k in data for k in TOP_KEYS):
+            # An empty file, Markdown saved as .txt, an experiment config: "missing key
+            # 'name'" or "unknown key 'experiment'" would send the user to fix a file
+            # that was never a codebook.
+            found = f" (it has {', '.join(map(repr, list(data)[:4]))})" if data else ""
+            raise FrameworkError(f"{self.source} is not a codebook: it has none of the keys "
+                                 f"name, version, [[dimensions]]{found}; write the codebook "
+                                 f"as in {_FORMAT_DOC}")
         self.unknown_keys(data, TOP_KEYS, (), ctx)
         name = self.get_str(data, "name", (), ctx, required=True)
         if "version" in data and isinstance(data["version"], (int, float)) \
@@ -429,8 +437,7 @@ def _read_source(path: Path, shown: str) -> str:
         raise FrameworkError(f"framework file {shown} does not exist; check the path or use "
                              f"a built-in name ({', '.join(_builtin_names())})") from None
     except IsADirectoryError:
-        raise FrameworkError(f"{shown} is a folder, not a framework file; pass the .toml "
-                             "file inside it") from None
+        raise FrameworkError(_folder_message(path, shown)) from None
     except OSError as exc:
         raise FrameworkError(f"cannot read framework file {shown} ({exc.strerror or exc}); "
                              "check its permissions") from None
@@ -477,6 +484,9 @@ def load_framework(name_or_path: str | os.PathLike | Framework) -> Framework:
         A built-in name (see :func:`list_frameworks`: ``"quanyu"``, ``"policy-tools"``),
         or the path of a ``.toml`` file in the format of ``docs/framework-format.md``.
         A :class:`Framework` is returned unchanged, so functions can accept either.
+        A folder, or a file that is plainly not TOML (Markdown such as
+        :func:`~quanyu_nlp.frameworks.framework_to_markdown` writes, Word, Excel,
+        PDF, JSON, YAML), is refused with a message that says so and what to pass.
 
     Returns
     -------
@@ -503,7 +513,10 @@ def load_framework(name_or_path: str | os.PathLike | Framework) -> Framework:
                              f"{type(name_or_path).__name__}; e.g. load_framework('quanyu')")
     text_arg = os.fspath(name_or_path)
     builtins = _builtin_names()
-    looks_like_path = (isinstance(name_or_path, os.PathLike) or text_arg.endswith(".toml")
+    if text_arg not in builtins and Path(text_arg).is_dir():
+        raise FrameworkError(_folder_message(Path(text_arg), text_arg))
+    # Built-in names have no suffix: "codebook.txt" or "quanyu.md" are meant as files.
+    looks_like_path = (isinstance(name_or_path, os.PathLike) or bool(Path(text_arg).suffix)
                        or os.sep in text_arg or "/" in text_arg or Path(text_arg).is_file())
     if not looks_like_path:
         if text_arg in builtins:
@@ -518,5 +531,46 @@ def load_framework(name_or_path: str | os.PathLike | Framework) -> Framework:
         raise FrameworkError(f"no built-in framework {text_arg!r}; {hint}built-ins are: "
                              f"{', '.join(builtins)} (or pass the path of a .toml file)")
     path = Path(text_arg)
+    not_toml = _NOT_TOML.get(path.suffix.lower())
+    if not_toml:
+        raise FrameworkError(f"{text_arg} is {not_toml}, not a TOML codebook; load_framework "
+                             f"reads .toml files written as in {_FORMAT_DOC}"
+                             + _EXPORT_HINT.get(path.suffix.lower(), ""))
     text = _read_source(path, text_arg)
     return _parse(text, text_arg, path.resolve())
+
+
+#: Where the codebook format is explained (the messages point researchers there).
+_FORMAT_DOC = "docs/framework-format.md"
+
+#: Files a researcher may take for a codebook: the exports of framework_to_markdown and
+#: framework_to_xlsx, and the formats codebooks are drafted in.  Parsed as TOML they
+#: give "missing key 'name'" or a syntax error on line 3, which says nothing useful.
+_NOT_TOML = {".md": "a Markdown file", ".markdown": "a Markdown file",
+             ".docx": "a Word document", ".doc": "a Word document", ".pdf": "a PDF",
+             ".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
+             ".csv": "a CSV table", ".json": "a JSON file", ".yaml": "a YAML file",
+             ".yml": "a YAML file", ".html": "an HTML page", ".htm": "an HTML page"}
+_EXPORT_HINT = {
+    ext: ("; if it was made by framework_to_markdown, load the .toml it was made from "
+          "(the Markdown is for reading, e.g. a paper's appendix)")
+    for ext in (".md", ".markdown")} | {
+    ext: ("; if it was made by framework_to_xlsx, load the .toml it was made from "
+          "(the workbook is for coders)")
+    for ext in (".xlsx", ".xls")}
+
+
+def _folder_message(path: Path, shown: str) -> str:
+    """A folder given where a codebook file is expected: name its .toml files, if any."""
+    try:
+        tomls = sorted(p.name for p in path.glob("*.toml"))
+    except OSError:  # pragma: no cover - unreadable folder
+        tomls = []
+    if len(tomls) == 1:
+        fix = f"pass the codebook file inside it: {os.path.join(shown, tomls[0])}"
+    elif tomls:
+        fix = (f"pass one of the .toml files inside it ({', '.join(tomls[:5])}"
+               + (", …" if len(tomls) > 5 else "") + ")")
+    else:
+        fix = f"it has no .toml file; pass the path of a codebook written as in {_FORMAT_DOC}"
+    return f"{shown} is a folder, not a codebook file; {fix}"
