@@ -666,3 +666,44 @@ def test_wordcloud_width_follows_the_presets_and_refuses_unknown_ones():
     plt.close(cloud.figure_)
     with pytest.raises(ParameterError, match="unknown figure preset"):
         cloud.plot(preset="poster")      # was drawn at 8.5 cm without a word
+
+
+def test_share_over_time_draws_intervals_a_rounding_error_past_the_share():
+    # A bootstrap quantile of shares that are all 0 can come out 2.8e-17, a hair above
+    # the share; matplotlib then raised "'yerr' must not contain negative values" and
+    # `quanyu run` died.  The error bars are clipped at 0 instead.
+    cod = pd.DataFrame({"unit_id": [f"u{i}" for i in range(6)],
+                        "doc_id": ["d1", "d1", "d2", "d3", "d3", "d4"],
+                        "dimension": "引领方式",
+                        "category": ["政治引领", "服务引领", "服务引领", "政治引领", "无",
+                                     "政治引领"]})
+    years = pd.DataFrame({"doc_id": ["d1", "d2", "d3", "d4"], "year": [2019, 2019, 2020, 2020]})
+    disp = CategoryShareOverTimeDisplay.from_codings(
+        cod, docvars=years, dimension="引领方式", interval="bootstrap", n_boot=50,
+        random_state=1)
+    d = disp.data_
+    zero = d.index[d["share"] == 0]
+    assert len(zero) == 1, d   # 服务引领 is never coded in 2020
+    d.loc[zero, "ci_low"] = 2.8e-17     # what np.quantile gave in the demo run
+    first = d.index[d["share"] > 0][0]
+    d.loc[first, "ci_high"] = d.loc[first, "share"] - 1e-16
+    for band in (False, True):
+        disp.plot(band=band)
+        plt.close(disp.figure_)
+    disp.plot()
+    # the clipped side has no length; the others keep theirs
+    bars = [c for c in disp.ax_.containers]
+    segs = np.concatenate([np.asarray(b.lines[2][0].get_segments()) for b in bars])
+    lengths = segs[:, 1, 1] - segs[:, 0, 1]
+    assert (lengths >= 0).all() and (lengths > 0).any()
+    plt.close(disp.figure_)
+
+
+def test_keyness_caption_names_target_and_reference():
+    k = KeynessDisplay.from_keyness(KEYNESS, target_label="农村", reference_label="其他",
+                                    variable="field")
+    cap = k.caption()
+    assert "领域：农村 与 其他" in cap and "field: 农村 vs 其他" in cap
+    assert set(k.data_["side"]) == {"农村", "其他"}
+    # without labels the generic title stays
+    assert KeynessDisplay.from_keyness(KEYNESS).caption().startswith("关键词性（目标语料与参照语料）")

@@ -402,8 +402,12 @@ class CategoryShareOverTimeDisplay(Display):
             else:
                 if np.issubdtype(np.asarray(x).dtype, np.number):
                     x = x + (i - (len(cats) - 1) / 2) * 0.08 * gap
-                ax.errorbar(x, d["share"], yerr=[d["share"] - d["ci_low"],
-                                                 d["ci_high"] - d["share"]],
+                # A bootstrap quantile can land a rounding error beyond the share
+                # (share 0, ci_low 2.8e-17); matplotlib refuses negative error bars.
+                share = d["share"].to_numpy(dtype=float)
+                yerr = [np.clip(share - d["ci_low"].to_numpy(dtype=float), 0, None),
+                        np.clip(d["ci_high"].to_numpy(dtype=float) - share, 0, None)]
+                ax.errorbar(x, share, yerr=yerr,
                             color=st["color"], marker=st["marker"], capsize=2,
                             elinewidth=0.7, label=cat)
         ax.set_xlabel(VAR_LABELS.get(t, t))
@@ -824,7 +828,7 @@ class KeynessDisplay(Display):
     @classmethod
     def from_keyness(cls, keyness: pd.DataFrame, n: int = 15, stat: str = "G2",
                      feature: str = "feature", target_label: str = "目标",
-                     reference_label: str = "参照"):
+                     reference_label: str = "参照", variable: str | None = None):
         """Take a keyness table.
 
         Parameters
@@ -835,6 +839,13 @@ class KeynessDisplay(Display):
             column ``direction`` with values ``target`` / ``reference`` gives the side.
         n : int
             Features shown on each side.
+        target_label, reference_label : str
+            What the two sides are, for the legend, axis label and caption, e.g.
+            ``"农村"`` and ``"其他"`` for ``textstat_keyness(toks, target=("field",
+            "农村"))``; the defaults say only 目标 / 参照.
+        variable : str, optional
+            The document variable the sides are values of (``"field"``), named in the
+            caption.
         """
         frame = as_frame(keyness, (feature, stat), "keyness")
         values = frame[stat].astype(float)
@@ -852,7 +863,17 @@ class KeynessDisplay(Display):
         extra = [c for c in data.columns if c not in (feature, stat, "side", "direction")]
         data = data[[feature, stat, "side"] + extra].rename(columns={feature: "feature"})
         return cls(data, stat=stat, n=n, target_label=target_label,
-                   reference_label=reference_label)
+                   reference_label=reference_label, variable=variable)
+
+    def caption(self) -> str:
+        t, r = self.params_["target_label"], self.params_["reference_label"]
+        if (t, r) == ("目标", "参照"):
+            return f"{self.title_zh}。{self.title_en}."
+        var = self.params_.get("variable")
+        var_zh = f"{VAR_LABELS.get(var, var)}：" if var else ""
+        var_en = f"{var}: " if var else ""
+        return (f"关键词性（{var_zh}{t} 与 {r}；正值为{t}的关键词）。Keyness of features "
+                f"({var_en}{t} vs {r}; positive = key in {t}).")
 
     def plot(self, ax=None, preset: str = "single"):
         d = self.data_
