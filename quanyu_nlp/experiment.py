@@ -173,6 +173,7 @@ def _step_explore(ctx: _Context) -> dict:
     e = ctx.cfg["explore"]
     toks = ctx["segment"]["clean_docs"]
     tables = {"frequency": textstat_frequency(toks, n=e["top_n"])}
+    out: dict[str, Any] = {}
     dv = toks.docvars
     if e["group_by"]:
         _need_var(ctx, dv, "explore", "group_by", e["group_by"])
@@ -188,11 +189,27 @@ def _step_explore(ctx: _Context) -> dict:
                               f"{e['keyness_by']} = {target!r}; values are: {', '.join(values)}")
         k = textstat_keyness(toks, target=(e["keyness_by"], target))
         tables["keyness"] = k.head(e["top_n"]).reset_index(drop=True)
+        # The target actually compared (the first value when none was configured),
+        # for the figure, the report and the methods paragraph.
+        out["keyness"] = {"by": e["keyness_by"], "target": target}
     for i, word in enumerate(e["kwic"]):
         kw = kwic(ctx["segment"]["tokens_units"], word, window=e["window"])
         tables[f"kwic_{i + 1}"] = pd.DataFrame(kw).reset_index(drop=True)
     tables["collocations"] = textstat_collocations(toks, size=2, min_count=3).head(e["top_n"])
-    return {"tables": tables}
+    return {**out, "tables": tables}
+
+
+#: How the figure and the report name the reference of a keyness comparison: every
+#: other document (textstat_keyness with target=(variable, value)).
+_KEYNESS_REFERENCE = "其他"
+
+
+def _keyness_setting(ctx: _Context) -> tuple[str, str]:
+    """The variable and target value the keyness table compares (target vs the rest)."""
+    k = ctx.results.get("explore", {}).get("keyness") or {}
+    e = ctx.cfg["explore"]
+    return (k.get("by") or e["keyness_by"],
+            str(k.get("target") or e["keyness_target"] or "目标"))
 
 
 def _step_topics(ctx: _Context) -> dict:
@@ -234,6 +251,7 @@ def _step_topics(ctx: _Context) -> dict:
         model = Model(k, **kwargs).fit(toks)
     out["model"] = model
     out["k"] = k
+    out["n_units"] = n_docs
     tables["topics"] = model.top_terms(t["n_terms"]).reset_index(drop=True)
     tables["doc_topics"] = model.doc_topics_frame().reset_index(drop=True)
     if t["effects"]:
@@ -245,6 +263,9 @@ def _step_topics(ctx: _Context) -> dict:
         except QuanyuError as exc:  # e.g. a formula that does not parse: say where it is
             raise ConfigError(f"{ctx.cfg.where('topics', 'effects')}: {exc.message}") from None
         tables["topic_effects"] = eff.reset_index(drop=True)
+        # How the intervals were made (n_boot is topic_effects' default, not a config
+        # key), for the methods paragraph.
+        out["effects"] = {k: eff.attrs.get(k) for k in ("method", "n_boot", "level", "link")}
     if t["seeded_dimension"] and t["model"] != "seeded":
         seeded = tp.SeededTopics(framework=ctx.cfg["coding"]["framework"],
                                  dimension=t["seeded_dimension"], n_free=t["n_free"],
@@ -442,26 +463,42 @@ def _step_figures(ctx: _Context) -> dict:
 
     T = ctx.tables
     docs = ctx["corpus"]["corpus"].units.drop(columns=["text"])
+    seed = ctx.cfg["experiment"]["seed"]
     if "codings" in T:
         dims = ctx["coding"]["dimensions"]
         fw = ctx["coding"]["framework"]
+        # Legends and captions name a dimension as the codebook does (五个引领), not by
+        # the id a config file uses (leadership).
+        names = {d: fw.dimension(d).label for d in dims}
         # Codebook order, not frequency order: readers compare figures across runs.
         order = [lab for d in dims for lab in fw.dimension(d).labels]
         save("framework_distribution", lambda: viz.FrameworkDistributionDisplay.from_codings(
-            T["codings"], dimension=dims, category_order=order))
+            T["codings"], dimension=dims, category_order=order, dimension_labels=names))
+        # A dimension whose units were all coded 无 has no categories to cross or
+        # follow over time (the displays leave 无 out): say so instead of failing.
+        coded = T["codings"][T["codings"]["category"] != T["codings"]["dimension"].map(
+            {d: fw.dimension(d).none_label for d in dims})]
+        shown = [d for d in dims[:2] if d in set(coded["dimension"])]
+        for d in dims[:2]:
+            if d not in shown:
+                ctx.log(f"[figures] no unit was coded with a category of {d} "
+                        f"({names[d]}); its cross-tabulation and time figures are left out")
         for var in ctx.cfg["evidence"]["by"][:2]:
             if var == "year":
                 continue
-            for dim in dims[:2]:
+            for dim in shown:
                 save(f"framework_by_{var}_{dim}",
                      lambda var=var, dim=dim: viz.FrameworkHeatmapDisplay.from_codings(
                          T["codings"], by=var, docvars=docs, dimension=dim,
-                         category_order=order))
+                         category_order=order, dimension_label=names[dim]))
         if "year" in docs.columns:
-            for dim in dims[:2]:
+            for dim in shown:
+                # The Codings object, not its table: it carries the codebook order of
+                # the categories, so the legend lists them as the other figures do.
                 save(f"share_over_time_{dim}", lambda dim=dim: viz.CategoryShareOverTimeDisplay
-                     .from_codings(T["codings"], time="year", docvars=docs, dimension=dim,
-                                   random_state=ctx.cfg["experiment"]["seed"]))
+                     .from_codings(ctx["coding"]["codings"], time="year", docvars=docs,
+                                   dimension=dim, random_state=seed,
+                                   dimension_label=names[dim]))
     if "topics" in T:
         save("topic_terms", lambda: viz.TopicTermsDisplay.from_topic_terms(T["topics"]))
     if "topic_effects" in T:
@@ -469,7 +506,10 @@ def _step_figures(ctx: _Context) -> dict:
     if "k_selection" in T:
         save("k_selection", lambda: viz.KSelectionDisplay.from_select_k(T["k_selection"]))
     if "keyness" in T:
-        save("keyness", lambda: viz.KeynessDisplay.from_keyness(T["keyness"]))
+        by, target = _keyness_setting(ctx)
+        save("keyness", lambda: viz.KeynessDisplay.from_keyness(
+            T["keyness"], target_label=target, reference_label=_KEYNESS_REFERENCE,
+            variable=by))
     if "frequency" in T:
         save("wordcloud", lambda: viz.WordCloudDisplay.from_frequencies(T["frequency"]))
     if "reliability" in T:
@@ -478,18 +518,22 @@ def _step_figures(ctx: _Context) -> dict:
             rel = rel[rel["coder_b"] != "all"]
         cols = [c for c in ("coder_a", "coder_b", "n_units", "percent_agreement", "cohen_kappa",
                             "krippendorff_alpha") if c in rel.columns]
+        fw = ctx["coding"]["framework"]
         save("reliability", lambda: viz.ReliabilityTableDisplay.from_frame(
             rel, columns=cols, column_labels={
                 "coder_a": "编码者 A", "coder_b": "编码者 B", "n_units": "单元数",
                 "percent_agreement": "一致率", "cohen_kappa": "Cohen's κ",
-                "krippendorff_alpha": "Krippendorff's α"}), preset="double")
+                "krippendorff_alpha": "Krippendorff's α"},
+            dimension_labels={d.id: d.label for d in fw.dimensions}))
     import matplotlib.pyplot as plt
     from tqdm.auto import tqdm
 
     for name, make, plot_kw in tqdm(jobs, desc="figures", unit="fig", disable=not ctx.progress,
                                     leave=False):
         display = make()
-        display.plot(**plot_kw)
+        # Every figure at the configured width: a display's own default preset (single
+        # for most) would leave half the figures of a "double" run 8.5 cm wide.
+        display.plot(**{"preset": f["preset"], **plot_kw})
         display.save(figdir / name, provenance=prov)
         plt.close(display.figure_)
         made[name] = figdir / f"{name}.pdf"
@@ -530,7 +574,8 @@ def _report_manifest(ctx: _Context) -> dict:
         m["framework"] = {"name": fw.name, "version": fw.version, "citation": fw.citation,
                           "hash": fw.hash,
                           "labels": {d: list(fw.dimension(d).labels)
-                                     for d in ctx["coding"]["dimensions"]}}
+                                     for d in ctx["coding"]["dimensions"]},
+                          "dimension_labels": {d.id: d.label for d in fw.dimensions}}
         m["coding"] = {"method": "lexicon + exemplar model + codebook tie-break rules"
                        + (" + neighbouring units" if cfg["coding"]["context_weight"] > 0
                           else ""),
@@ -539,14 +584,39 @@ def _report_manifest(ctx: _Context) -> dict:
                        "threshold": cfg["coding"]["threshold"] if cfg["coding"]["threshold"] >= 0
                        else "default", "context_weight": cfg["coding"]["context_weight"],
                        "labelled": cfg["coding"]["labelled"] or None}
+    if "keyness" in ctx.tables:
+        by, target = _keyness_setting(ctx)
+        m["explore"] = {"keyness_by": by, "keyness_target": target,
+                        "keyness_reference": "all other documents",
+                        "keyness_reference_label": _KEYNESS_REFERENCE,
+                        "keyness_measure": "G2", "keyness_correction": "none",
+                        "unit": "documents"}
     if "topics" in ctx.results and "model" in ctx["topics"]:
         t = cfg["topics"]
+        res = ctx["topics"]
         m["topics"] = {"model": t["model"].upper(), "backend": "tomotopy" if t["model"] != "nmf"
-                       else "scikit-learn", "k": ctx["topics"]["k"],
+                       else "scikit-learn", "k": res["k"],
                        "random_state": cfg["experiment"]["seed"],
                        "iterations": t["iterations"],
+                       # Topics may be fit on documents while coding uses sentences.
+                       "unit": t["unit"], "n_units": res.get("n_units"),
                        "k_candidates": t["k"] if isinstance(t["k"], list) else None,
                        "effects": t["effects"] or None}
+        if isinstance(t["k"], list):
+            sel = res.get("k_selection")
+            settings = getattr(sel, "settings", {}) or {}
+            m["topics"]["select_seeds"] = list(t["select_seeds"])
+            m["topics"]["select_criteria"] = settings.get("criteria")
+            m["topics"]["select_holdout"] = settings.get("holdout")
+        if t["effects"]:
+            eff = res.get("effects") or {}
+            m["topics"]["effects_method"] = eff.get("method") or t["effects_method"]
+            m["topics"]["n_boot"] = eff.get("n_boot")
+            m["topics"]["effects_level"] = eff.get("level")
+            m["topics"]["effects_link"] = eff.get("link")
+        if "seeded" in res:
+            m["topics"]["seeded_dimension"] = t["seeded_dimension"]
+            m["topics"]["n_free"] = t["n_free"]
     if "reliability" in ctx.tables:
         r = ctx.tables["reliability"]
         if {"dimension", "cohen_kappa"} <= set(r.columns):

@@ -124,3 +124,114 @@ def test_cli_prints_where_results_went(tmp_path):
     assert p.returncode == 0, p.stderr
     assert f"results: {out}" in p.stdout
     assert (out / "manifest.json").exists()
+
+
+# -- a small run that draws every figure: labels, widths, manifest ------------------------
+
+_DOC_TEXTS = {
+    "农村": ["村党支部牵头成立合作社，党员带头发展特色产业，带动群众增收。",
+             "乡镇党委选派第一书记驻村，村党组织书记领办集体经济项目。"],
+    "城市": ["社区党委组建党建联合体，网格党支部延伸到小区楼栋，解决群众急难愁盼。",
+             "街道党工委统筹辖区单位，机关党员到社区报到，参与社区治理。"],
+}
+
+
+def _labelled_run_config(tmp_path, preset="double"):
+    """Twelve short documents with field and year, coded, keyness on field = 农村."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    rows = ["file,field,year"]
+    for i in range(12):
+        field = "农村" if i % 2 == 0 else "城市"
+        a, b = _DOC_TEXTS[field]
+        text = (f"第{i}篇。{a}{b}组织开展理论学习，学习贯彻新思想。\n\n{b}{a}"
+                "基层党组织的组织力明显提升，群众的获得感、幸福感不断增强。")
+        (docs / f"d{i:02d}.txt").write_text(text, encoding="utf-8")
+        rows.append(f"d{i:02d}.txt,{field},{2020 + i % 3}")
+    (docs / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # A hand-coded sheet of the first document's sentences (d00.s0001 "第0篇。" …),
+    # so the reliability figure is drawn too.
+    sheet = ["unit_id,leadership"] + [f"d00.s{j:04d},{lab}" for j, lab in enumerate(
+        ["无", "组织引领", "组织引领", "政治引领", "组织引领", "组织引领"], start=1)]
+    (tmp_path / "coded.csv").write_text("\n".join(sheet) + "\n", encoding="utf-8")
+    cfg = tmp_path / "exp.toml"
+    cfg.write_text(
+        '[experiment]\nname = "labels"\n[corpus]\npath = "docs"\n'
+        '[explore]\nkeyness_by = "field"\nkeyness_target = "农村"\ntop_n = 10\n'
+        '[topics]\nk = [2, 3]\nselect_seeds = [1, 2]\niterations = 20\n'
+        'effects = "~ field"\neffects_method = "delta"\n'
+        '[coding]\ndimensions = ["leadership", "results"]\nhuman_sheets = ["coded.csv"]\n'
+        '[evidence]\nby = ["field", "year"]\n'
+        f'[figures]\npreset = "{preset}"\n', encoding="utf-8")
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def labelled_run(tmp_path_factory):
+    import matplotlib
+    matplotlib.use("Agg")
+    tmp = tmp_path_factory.mktemp("labelled")
+    old = os.environ.get("QUANYU_CACHE_DIR")
+    os.environ["QUANYU_CACHE_DIR"] = str(tmp / "cache")
+    try:
+        return run(_labelled_run_config(tmp), out=tmp / "run", quiet=True, progress=False)
+    finally:
+        if old is None:
+            os.environ.pop("QUANYU_CACHE_DIR", None)
+        else:
+            os.environ["QUANYU_CACHE_DIR"] = old
+
+
+def _pdf_width_cm(path: Path) -> float:
+    from pypdf import PdfReader
+
+    box = PdfReader(path).pages[0].mediabox
+    return float(box.width) / 72 * 2.54
+
+
+def test_every_figure_takes_the_configured_preset(labelled_run):
+    # preset = "double" is 17.5 cm; before, displays whose own default is "single"
+    # (distribution, keyness, share over time, topic effects, word cloud) came out 8.5 cm
+    widths = {name: _pdf_width_cm(p) for name, p in labelled_run.figures.items()}
+    for name in ("framework_distribution", "keyness", "share_over_time_leadership",
+                 "topic_effects", "wordcloud", "framework_by_field_leadership"):
+        assert name in widths, sorted(widths)
+    for name, w in widths.items():
+        # (the word cloud's text boxes can stand past its canvas: only its lower bound)
+        assert 16.0 < w and (name == "wordcloud" or w < 17.7), (name, w)
+
+
+def _caption(run_, name: str) -> str:
+    return (run_.path / "figures" / f"{name}.caption.txt").read_text(encoding="utf-8")
+
+
+def test_figures_name_dimensions_and_keyness_sides_as_a_reader_knows_them(labelled_run):
+    r = labelled_run
+    for name in ("framework_by_field_leadership", "share_over_time_leadership"):
+        cap = _caption(r, name)
+        assert "五个引领" in cap and "leadership" not in cap.split("provenance")[0], cap
+    assert "四个成效" in _caption(r, "share_over_time_results")
+    # the legend of the distribution figure: its SVG keeps text as <text>
+    svg = (r.path / "figures" / "framework_distribution.svg").read_text(encoding="utf-8")
+    assert "五个引领" in svg and "四个成效" in svg and ">leadership<" not in svg
+    cap = _caption(r, "keyness")
+    assert "农村" in cap and "其他" in cap and "目标" not in cap, cap
+    svg = (r.path / "figures" / "keyness.svg").read_text(encoding="utf-8")
+    assert "农村" in svg and "目标" not in svg
+    svg = (r.path / "figures" / "reliability.svg").read_text(encoding="utf-8")
+    assert "五个引领" in svg and ">leadership<" not in svg
+
+
+def test_manifest_for_the_report_says_how_each_number_was_made(labelled_run):
+    page = labelled_run.report.read_text(encoding="utf-8")
+    # dimension labels reach the report and its methods paragraph
+    assert "五个引领" in page
+    # topics: fit on documents (not the coding sentences), K chosen over seeds, delta
+    methods = page[page.index("本研究使用"):]
+    assert "主题模型的建模单元为 12 篇文档" in methods
+    assert "fit on 12 documents" in methods
+    assert "K 从候选值 2、3 中选定" in methods and "随机种子 1、2" in methods
+    assert "HC1" in methods and "~ field" in methods
+    # keyness says what it compares, in the table caption and the methods
+    assert "field = 农村 的文档与其余全部文档" in page
+    assert "documents with field = 农村 against all other documents" in methods

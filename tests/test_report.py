@@ -281,3 +281,51 @@ def test_run_report_traces_topic_effects_topics_and_figures(tmp_path):
     # the codebook actually used, not only its declared version
     assert "编码本哈希 06a9ddc7ed0e" in by_id["methods"]
     assert "codebook hash 06a9ddc7ed0e" in by_id["methods"]
+
+
+def test_methods_paragraph_says_how_topics_keyness_and_effects_were_made():
+    m = dict(MANIFEST, framework={"name": "quanyu", "dimension_labels": {"leadership": "五个引领"}},
+             explore={"keyness_by": "field", "keyness_target": "农村",
+                      "keyness_measure": "G2", "keyness_correction": "none"},
+             topics={"model": "LDA", "backend": "tomotopy", "k": 4, "random_state": 1,
+                     "iterations": 200, "unit": "documents", "n_units": 66,
+                     "k_candidates": [4, 6, 8], "select_seeds": [1, 2],
+                     "select_criteria": ["npmi", "c_v", "exclusivity", "stability"],
+                     "select_holdout": 0.2, "effects": "~ field + year",
+                     "effects_method": "bootstrap", "n_boot": 200, "effects_level": 0.95,
+                     "effects_link": "identity"},
+             reliability={"kappa": {"leadership": 0.58}})
+    zh, en = methods_paragraph(m)
+    # coding is on sentences (84 paragraphs here), topics on documents: both are said
+    assert "主题模型的建模单元为 66 篇文档" in zh and "fit on 66 documents" in en
+    assert "K 从候选值 4、6、8 中选定" in zh and "随机种子 1、2" in zh
+    assert "K was chosen from 4, 6, 8" in en and "seed 1, 2" in en
+    assert "200 次文档重抽样的 bootstrap 百分位区间" in zh
+    assert "bootstrap percentile intervals over 200 resamples of documents" in en
+    assert "95%" in zh and "~ field + year" in en
+    assert "field = 农村 的文档与其余全部文档" in zh
+    assert "documents with field = 农村 against all other documents" in en
+    assert "kappa(五个引领) = 0.58" in zh
+    # what is said in words is not repeated as key=value
+    assert "n_boot=" not in en and "k_candidates=" not in en and "iterations=200" in en
+    m["topics"] = dict(m["topics"], effects_method="delta", n_boot=None)
+    zh, en = methods_paragraph(m)
+    assert "HC1" in zh and "HC1" in en and "bootstrap" not in en
+    m["topics"] = dict(m["topics"], effects_method="composition", n_boot=100)
+    zh, en = methods_paragraph(m)
+    assert "method of composition (100 draws" in en
+
+
+def test_run_report_keyness_caption_names_what_it_compares(tmp_path):
+    from quanyu_nlp.report.run_report import build_run_report
+
+    tables = {"keyness": pd.DataFrame({"feature": ["合作社"], "G2": [12.5]})}
+    manifest = dict(MANIFEST, explore={"keyness_by": "field", "keyness_target": "农村",
+                                       "keyness_measure": "G2"},
+                    topics=dict(MANIFEST["topics"], unit="documents", n_units=10))
+    tables["topics"] = pd.DataFrame({"topic": [0], "rank": [1], "term": ["网格"],
+                                     "weight": [0.1]})
+    page = build_run_report(tables, tmp_path, manifest, tmp_path / "r.html") \
+        .read_text(encoding="utf-8")
+    assert "关键词性：field = 农村 的文档与其余全部文档" in page
+    assert "建模单元：10 篇文档" in page

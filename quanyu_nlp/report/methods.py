@@ -40,6 +40,95 @@ def _params(d: Mapping) -> str:
     return "; ".join(f"{k}={_fmt(v)}" for k, v in items)
 
 
+# Topic keys the topics sentences state in words; the rest are listed as parameters.
+_TOPIC_WORDED = {"unit", "n_units", "k_candidates", "select_seeds", "select_criteria",
+                 "select_holdout", "effects", "effects_method", "n_boot", "effects_level",
+                 "effects_link", "seeded_dimension", "n_free"}
+_UNIT_ZH = {"documents": "篇文档", "paragraphs": "个段落", "sentences": "个句子"}
+_CRITERIA_NAMES = {"npmi": "NPMI", "c_v": "C_v", "exclusivity": "exclusivity",
+                   "stability": "stability"}
+
+
+def _list_zh(values) -> str:
+    return "、".join(map(_fmt, values))
+
+
+def _topic_sentences(top: Mapping, dims: Mapping) -> tuple[str, str, str, str]:
+    """Where the topics were fit, how K was chosen and how the effects were estimated.
+
+    Each clause only when the manifest records it, so the text never claims more than
+    was run.
+    """
+    zh, en = "", ""
+    unit, n = top.get("unit"), top.get("n_units")
+    if unit:
+        count_zh = f" {n:,} " if isinstance(n, int) else ""
+        count_en = f"{n:,} " if isinstance(n, int) else ""
+        zh += f"；主题模型的建模单元为{count_zh}{_UNIT_ZH.get(unit, unit).strip()}"
+        en += f"; the topic models were fit on {count_en}{unit}"
+        if unit == "documents":
+            zh += "（与编码单元不同，主题比例按文档计算）"
+            en += " (not on the coding units: topic shares are per document)"
+    cands = top.get("k_candidates")
+    if cands:
+        seeds = top.get("select_seeds")
+        crit = [_CRITERIA_NAMES.get(c, c) for c in top.get("select_criteria") or []]
+        hold = top.get("select_holdout")
+        zh += f"；K 从候选值 {_list_zh(cands)} 中选定"
+        en += f"; K was chosen from {', '.join(map(_fmt, cands))}"
+        if seeds:
+            zh += f"（每个候选值以随机种子 {_list_zh(seeds)} 各拟合一次"
+            en += f" (one fit per candidate and seed {', '.join(map(_fmt, seeds))}"
+            if hold:
+                zh += f"，每次拟合留出 {hold:.0%} 的文档计算困惑度"
+                en += f", each holding out {hold:.0%} of the documents for perplexity"
+            if crit:
+                zh += f"，取各种子均值的 {'、'.join(crit)} 标准化得分之和最高者"
+                en += (f"; the K with the highest sum of z-scored {', '.join(crit)}, "
+                       "averaged over seeds")
+            zh += "）"
+            en += ")"
+    if top.get("seeded_dimension"):
+        d = top["seeded_dimension"]
+        name = dims.get(d, d)
+        free = top.get("n_free")
+        zh += f"；另以编码框架“{name}”维度的类目为种子拟合种子主题模型" + (
+            f"（另含 {free} 个自由主题）" if free is not None else "")
+        en += f"; a seeded topic model was also fit with the categories of the “{name}” " \
+              "dimension as seeds" + (f" (plus {free} free topics)" if free is not None else "")
+    zh_e, en_e = "", ""
+    if top.get("effects"):
+        method = top.get("effects_method")
+        n_boot = top.get("n_boot")
+        level = top.get("effects_level")
+        link = top.get("effects_link") or "identity"
+        lvl = f"{level:.0%} " if isinstance(level, float) else ""
+        reg_zh = "线性回归（OLS，估计值为主题比例的变化）" if link == "identity" else \
+            "分数 logit 回归（估计值为对数几率的变化）"
+        reg_en = "linear regression (OLS; estimates are changes in topic share)" \
+            if link == "identity" else "fractional logit regression (changes in log-odds)"
+        how_zh = {"bootstrap": f"{lvl}区间为 {n_boot} 次文档重抽样的 bootstrap 百分位区间",
+                  "delta": f"{lvl}区间为 HC1 稳健标准误的正态区间",
+                  "composition": f"{lvl}区间由合成法（method of composition）得到：{n_boot} "
+                                 "次从各文档主题比例的后验分布抽样并重新估计"}
+        how_en = {"bootstrap": f"{lvl}intervals are bootstrap percentile intervals over "
+                               f"{n_boot} resamples of documents",
+                  "delta": f"{lvl}intervals are normal intervals from HC1 robust "
+                           "standard errors",
+                  "composition": f"{lvl}intervals come from the method of composition "
+                                 f"({n_boot} draws of every document's topic shares from "
+                                 "their posterior, each refit)"}
+        zh_e = f"文档变量对主题比例的效应按公式 {top['effects']} 以{reg_zh}估计"
+        en_e = f"Effects of document variables on topic shares were estimated with " \
+               f"{reg_en} on {top['effects']}"
+        if method in how_zh:
+            zh_e += f"，{how_zh[method]}"
+            en_e += f"; {how_en[method]}"
+        zh_e += "。"
+        en_e += "."
+    return zh, en, zh_e, en_e
+
+
 def _ver(versions: Mapping, name: str | None) -> str:
     if not name:
         return ""
@@ -57,8 +146,13 @@ def methods_paragraph(manifest: Mapping) -> tuple[str, str]:
         ``created``; ``versions`` (package -> version); ``corpus`` (``name``,
         ``n_documents``, ``n_units``, ``level``, ``hash``); ``segment`` (``backend``,
         ``lexicon``, ``user_dict``, ``stopwords`` …); ``framework`` (``name``,
-        ``version``, ``citation``, ``hash``); ``coding`` (``method`` and parameters);
-        ``topics`` (``model``, ``backend``, ``k``, ``random_state`` and parameters);
+        ``version``, ``citation``, ``hash``, ``dimension_labels``); ``coding``
+        (``method`` and parameters); ``explore`` (``keyness_by``, ``keyness_target``,
+        ``keyness_measure``, ``keyness_correction``); ``topics`` (``model``,
+        ``backend``, ``k``, ``random_state``, ``unit``, ``n_units``, ``k_candidates``,
+        ``select_seeds``, ``select_criteria``, ``select_holdout``, ``effects``,
+        ``effects_method``, ``n_boot``, ``effects_level``, ``effects_link``,
+        ``seeded_dimension``, ``n_free`` and other parameters);
         ``reliability`` (``metric`` -> value or ``{dimension: value}``).
 
     Returns
@@ -116,7 +210,24 @@ def methods_paragraph(manifest: Mapping) -> tuple[str, str]:
         en.append(f"Chinese word segmentation used {backend}{_ver(versions, backend)}"
                   + (f" ({p})" if p else "") + ".")
 
+    ex = m.get("explore") or {}
+    if ex.get("keyness_by"):
+        stat = ex.get("keyness_measure") or "G2"
+        stat_zh = "对数似然比 G2" if stat == "G2" else "卡方统计量"
+        stat_en = "the log-likelihood statistic G2" if stat == "G2" else "chi-squared"
+        corr = ex.get("keyness_correction")
+        corr_zh = "（未校正）" if corr == "none" else f"（{corr} 校正）" if corr else ""
+        corr_en = " (no correction)" if corr == "none" else f" ({corr} correction)" \
+            if corr else ""
+        target = f"{ex['keyness_by']} = {ex.get('keyness_target')}"
+        zh.append(f"关键词性分析以{stat_zh}{corr_zh}比较 {target} 的文档与其余全部文档，"
+                  f"按 {stat} 降序列出目标文档的关键词。")
+        en.append(f"Keyness compared the documents with {target} against all other "
+                  f"documents by {stat_en}{corr_en}, listing the target's key terms by "
+                  f"descending {stat}.")
+
     fw = m.get("framework") or {}
+    dim_labels = dict(fw.get("dimension_labels") or {})
     if fw:
         name = fw.get("name", "")
         ver = f"（版本 {fw['version']}）" if fw.get("version") else ""
@@ -154,19 +265,26 @@ def methods_paragraph(manifest: Mapping) -> tuple[str, str]:
         if seed is not None:
             s_zh += f"，随机种子 {seed}"
             s_en += f" and random seed {seed}"
-        p = _params(top)
+        more_zh, more_en, eff_zh, eff_en = _topic_sentences(top, dim_labels)
+        s_zh += more_zh
+        s_en += more_en
+        p = _params({k: v for k, v in top.items() if k not in _TOPIC_WORDED})
         if p:
-            s_zh += f"，其他参数：{p}"
-            s_en += f" (other parameters: {p})"
+            s_zh += f"；其他参数：{p}"
+            s_en += f"; other parameters: {p}"
         zh.append(s_zh + "。")
         en.append(s_en + ".")
+        if eff_zh:
+            zh.append(eff_zh)
+            en.append(eff_en)
 
     rel = m.get("reliability") or {}
     if rel:
         parts = []
         for metric, val in rel.items():
             if isinstance(val, Mapping):
-                parts += [f"{metric}({dim}) = {_fmt(round(v, 3) if isinstance(v, float) else v)}"
+                parts += [f"{metric}({dim_labels.get(dim, dim)}) = "
+                          f"{_fmt(round(v, 3) if isinstance(v, float) else v)}"
                           for dim, v in val.items()]
             else:
                 parts.append(f"{metric} = {_fmt(round(val, 3) if isinstance(val, float) else val)}")

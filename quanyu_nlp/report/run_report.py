@@ -108,6 +108,28 @@ def _effects_caption(eff: pd.DataFrame) -> str:
             "tables/topic_effects.csv")
 
 
+def _keyness_caption(explore: Mapping | None) -> str:
+    """Say what the keyness table compares: one value of a variable vs the rest."""
+    e = explore or {}
+    if not e.get("keyness_by"):
+        return "关键词性 / Keyness (target vs reference)"
+    stat = e.get("keyness_measure") or "G2"
+    target = f"{e['keyness_by']} = {e.get('keyness_target')}"
+    return (f"关键词性：{target} 的文档与其余全部文档，按 {stat} 降序 / Keyness: documents "
+            f"with {target} vs all other documents, by descending {stat}")
+
+
+def _topic_unit_note(topics: Mapping | None) -> str:
+    """The units the topic model was fit on, which may differ from the coding units."""
+    t = topics or {}
+    unit, n = t.get("unit"), t.get("n_units")
+    if not unit:
+        return ""
+    zh = {"documents": "篇文档", "paragraphs": "个段落"}.get(unit, unit)
+    count = f"{n} " if n is not None else ""
+    return f"（建模单元：{count}{zh} / fit on {count}{unit}）"
+
+
 def _reliability_rows(rel: pd.DataFrame) -> pd.DataFrame:
     """Drop pooled ``all`` rows that only repeat the single coder pair of a dimension."""
     if not {"coder_a", "coder_b", "dimension"} <= set(rel.columns):
@@ -205,7 +227,7 @@ def build_run_report(tables: Mapping[str, pd.DataFrame], figures_dir: Path,
             freq = freq.drop(columns="group")      # one group: the column says nothing
         sec.table(freq.head(30), caption="高频词 / Most frequent terms")
     if "keyness" in T:
-        sec.table(T["keyness"].head(15), caption="关键性 / Keyness (target vs reference)")
+        sec.table(T["keyness"].head(15), caption=_keyness_caption(manifest.get("explore")))
     for name in sorted(k for k in T if k.startswith("kwic_")):
         cols = [c for c in ("doc_id", "pre", "keyword", "post") if c in T[name].columns]
         words = "、".join(dict.fromkeys(T[name]["keyword"].astype(str))) \
@@ -246,7 +268,8 @@ def build_run_report(tables: Mapping[str, pd.DataFrame], figures_dir: Path,
             note = f"；本次选定 K = {chosen}" if chosen is not None else ""
             sec.table(ks, caption=f"主题数选择（各随机种子的均值{note}）/ Choosing K (means "
                                   f"over seeds{'; chosen K = ' + str(chosen) if note else ''})")
-        sec.table(_topic_summary(T["topics"]), caption="主题与高权重词 / Topics and top terms")
+        sec.table(_topic_summary(T["topics"]), caption="主题与高权重词 / Topics and top terms"
+                  + _topic_unit_note(manifest.get("topics")))
         if "seeded_topics" in T:
             sec.table(_topic_summary(T["seeded_topics"]),
                       caption="框架种子主题 / Framework-seeded topics")
