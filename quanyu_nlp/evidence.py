@@ -298,6 +298,39 @@ def _doc_frame(corpus: Any) -> pd.DataFrame:
                            if c in u.columns]).drop_duplicates("doc_id")
 
 
+#: Columns evidence_table makes itself: a ``by`` variable of the same name would be
+#: merged away (the codings' ``category`` wins over a document variable ``category``)
+#: or collide with the output columns.
+_OWN_COLUMNS = ("dimension", "category", "score", "method", "unit_id", "start", "end", "n",
+                "share", "rank", "quote", "citation")
+
+
+def _check_by(by: Any) -> list[str]:
+    """``by`` as a list of distinct document-variable names, or a one-line error."""
+    if by is None:
+        return []
+    if isinstance(by, str):
+        by = [by]
+    elif not hasattr(by, "__iter__"):
+        raise ParameterError(f"by={by!r}: give the name of a document variable or a list of "
+                             "names, e.g. by=['region', 'year']")
+    items = list(by)
+    bad = [b for b in items if not isinstance(b, str)]
+    if bad:
+        raise ParameterError(f"by={items!r}: {bad[0]!r} is not a document variable name; give "
+                             "names as strings, e.g. by=['region', 'year']")
+    dup = [b for i, b in enumerate(items) if b in items[:i]]
+    if dup:
+        raise ParameterError(f"by={items!r} names {dup[0]!r} twice; give each document "
+                             f"variable once: by={list(dict.fromkeys(items))!r}")
+    own = [b for b in items if b in _OWN_COLUMNS]
+    if own:
+        raise ParameterError(f"by={items!r}: {own[0]!r} is a column evidence_table makes "
+                             "itself (from the codings); group by a document variable, or "
+                             f"rename the document variable {own[0]!r} in the corpus first")
+    return items
+
+
 def evidence_table(codings: Any, corpus: Any, by: Sequence[str] | str | None = ("region", "year"),
                    n_quotes: int = 3, dimension: str | Sequence[str] | None = None,
                    include_none: bool = False, min_score: float = 0.0) -> EvidenceTable:
@@ -330,8 +363,14 @@ def evidence_table(codings: Any, corpus: Any, by: Sequence[str] | str | None = (
     ------
     ColumnError
         A ``by`` column that the corpus does not have; the message lists those it has.
+    ParameterError
+        A ``by`` name given twice (``by=["region", "region"]``; refused rather than
+        de-duplicated, like the other arguments here), a name that is not a string,
+        or one of the columns the table makes itself (``dimension``, ``category``,
+        ``score``, ``n``, ``share``, ``rank``, ``quote`` …); and bad ``n_quotes``,
+        ``codings``, ``corpus`` or ``dimension`` values.
     """
-    by = [by] if isinstance(by, str) else list(by or [])
+    by = _check_by(by)
     if isinstance(n_quotes, bool) or not isinstance(n_quotes, (int, np.integer)) or n_quotes < 0:
         raise ParameterError(f"n_quotes={n_quotes!r}: give a whole number of quotes per group "
                              "and category (0 for counts only)")
@@ -427,9 +466,10 @@ def evidence_table(codings: Any, corpus: Any, by: Sequence[str] | str | None = (
                          "citation": citation_line(meta), "score": float(r["score"]),
                          "unit_id": r["unit_id"], "doc_id": r["doc_id"],
                          "start": int(r["start"]), "end": int(r["end"])})
-    quotes = pd.DataFrame(rows, columns=by + ["dimension", "category", "rank", "quote",
-                                              "citation", "score", "unit_id", "doc_id",
-                                              "start", "end"])
+    # by=["doc_id"] (counts per document) already has the doc_id column up front
+    quotes = pd.DataFrame(rows, columns=by + [c for c in (
+        "dimension", "category", "rank", "quote", "citation", "score", "unit_id", "doc_id",
+        "start", "end") if c not in by])
     if len(quotes):
         quotes = sort_by_codebook(quotes, codings if hasattr(codings, "category_order")
                                   else None, keys=tuple(by))

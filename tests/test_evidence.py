@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from quanyu_nlp.coding import DictionaryCoder, code
 from quanyu_nlp.corpus import corpus_from_texts
-from quanyu_nlp.errors import ColumnError
+from quanyu_nlp.errors import ColumnError, ParameterError
 from quanyu_nlp.evidence import (citation_line, evidence_table, genre_code,
                                  latex_escape)
 from quanyu_nlp.frameworks import Framework
@@ -165,3 +165,39 @@ def test_a_codebooks_own_none_label_is_not_quoted():
     assert ev.quotes["category"].tolist() == ["组织引领"]
     assert list(ev.wide_counts("leadership").columns) == ["dimension", "政治引领", "组织引领",
                                                          "机制引领", "不适用"]
+
+
+@pytest.mark.parametrize("by, words", [
+    (["region", "region"], "by=['region', 'region'] names 'region' twice; give each document "
+     "variable once: by=['region']"),
+    (("region", "year", "region"), "names 'region' twice; give each document variable once: "
+     "by=['region', 'year']"),
+    ([["region"]], "['region'] is not a document variable name; give names as strings"),
+    (2021, "by=2021: give the name of a document variable or a list of names"),
+    (["category"], "'category' is a column evidence_table makes itself"),
+    (["region", "n"], "'n' is a column evidence_table makes itself"),
+])
+def test_bad_by_is_a_one_line_parameter_error(table, corpus, by, words):
+    # by=["region", "region"] used to end in a raw pandas ValueError.
+    cod, _ = table
+    with pytest.raises(ParameterError) as e:
+        evidence_table(cod, corpus, by=by)
+    assert words in str(e.value) and "\n" not in str(e.value)
+
+
+def test_a_document_variable_named_like_an_output_column_is_refused(toy):
+    # The codings' category would silently win over the documents' own "category".
+    c = corpus_from_texts(DOCS, docvars={"category": ["通讯", "报告", "报告"]})
+    cod = code(c, framework=toy, method="dictionary")
+    with pytest.raises(ParameterError, match="rename the document variable 'category'"):
+        evidence_table(cod, c, by="category")
+
+
+def test_counts_and_quotes_per_document(table, corpus):
+    cod, _ = table
+    et = evidence_table(cod, corpus, by=["doc_id"], n_quotes=1)
+    assert list(et.counts.columns) == ["doc_id", "dimension", "category", "n", "share"]
+    assert list(et.quotes.columns).count("doc_id") == 1
+    assert set(et.counts["doc_id"]) == set(corpus.doc_ids)
+    for _, q in et.quotes.iterrows():
+        assert corpus.doc_text(q["doc_id"])[q["start"]:q["end"]] == q["quote"]
