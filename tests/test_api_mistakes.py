@@ -24,6 +24,8 @@ from quanyu_nlp.errors import (ColumnError, FrameworkError, InputError, OutputEr
                                ParameterError, QuanyuError)
 from quanyu_nlp.evidence import evidence_table
 from quanyu_nlp.frameworks import Framework, load_framework
+from quanyu_nlp.segment import load_stopwords
+from quanyu_nlp.topics import LdaTopics, select_k
 
 from test_coding import TOY  # noqa: E402  (same tests folder)
 
@@ -475,3 +477,38 @@ def test_exports_into_a_folder_that_does_not_exist_yet(tmp_path, coded):
     ev.to_latex(out / "tex" / "evidence.tex")
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == [
         "counts.csv", "evidence.tex", "evidence.xlsx", "quotes.csv"]
+
+
+# ---------------------------------------------------------------- audit: raw errors
+def _eight_docs():
+    return [["防汛", "抢险"], ["党员", "培训"], ["村民", "议事"], ["垃圾", "分类"]] * 2
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: select_k(_eight_docs(), ks=[3, 3]),
+     ParameterError, "ks=[3, 3] lists 3 twice"),
+    (lambda: LdaTopics(12).fit(_eight_docs()),
+     ParameterError, "K=12 topics for 8 documents (units): use K <= 8"),
+    (lambda: corpus_from_frame(pd.DataFrame({"text": ["甲。"], "year": ["2021年"]})),
+     ColumnError, "row 0 (doc_id 'd0001'), column year: '2021年' is not a year in digits"),
+    (lambda: load_stopwords(["zh", "party"]),
+     ParameterError, "write stopwords='zh+party'"),
+])
+def test_audited_mistakes_that_used_to_be_raw_or_silent(call, error, words):
+    # Before: KeyError: 'npmi'; "no terms left after trimming ... loosen the trimming";
+    # the year silently became missing; the words "zh" and "party" were removed.
+    with pytest.raises(error) as e:
+        call()
+    assert words in one_line(e)
+
+
+def test_audited_framework_folder_and_evidence_by_twice(tmp_path, monkeypatch, coded):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "codebooks").mkdir()
+    with pytest.raises(FrameworkError) as e:
+        load_framework("codebooks")  # was: no built-in framework 'codebooks'
+    assert "codebooks is a folder, not a codebook file" in one_line(e)
+    sents, c = coded
+    with pytest.raises(ParameterError) as e:
+        evidence_table(c, sents, by=["region", "region"])  # was: a raw ValueError
+    assert "names 'region' twice" in one_line(e)
