@@ -74,3 +74,46 @@ def test_run_bad_config_leaves_nothing(tmp_path):
     assert "nosuch" in p.stderr and len(p.stderr.strip().splitlines()) == 1
     assert not out.exists()
     assert not [x for x in tmp_path.iterdir() if x.name.startswith(".out")]
+
+
+# -- argparse mistakes are one line; a reader that leaves early is no error -----------------
+
+@pytest.mark.parametrize("args,prog,culprit", [
+    (["corpus"], "quanyu corpus", "required: path"),
+    (["corpuss", "x"], "quanyu", "invalid choice: 'corpuss'"),
+    (["topics", "x.txt", "--k", "abc"], "quanyu topics", "invalid int value: 'abc'"),
+    (["reliability"], "quanyu reliability", "required: SHEET"),
+    (["--nope"], "quanyu", "unrecognized arguments: --nope"),
+])
+def test_argument_mistakes_are_one_line(args, prog, culprit):
+    p = run_cli(*args)
+    assert p.returncode == 2 and p.stdout == ""
+    err = p.stderr.strip().splitlines()
+    assert len(err) == 1, p.stderr
+    assert err[0].startswith(f"{prog}: error: ") and culprit in err[0], err[0]
+    assert err[0].endswith(f"(see {prog} --help)")
+    assert "usage:" not in p.stderr
+
+
+def test_argument_mistake_in_process_exits_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["segment"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("quanyu segment: error: ")
+
+
+@pytest.mark.parametrize("args", [["info"], ["corpus", "{docs}"], ["corpus", "{docs}", "--json"]])
+def test_reader_leaving_early_is_quiet(tmp_path, args):
+    # `quanyu corpus x | head -1`: the pipe is closed before the command writes
+    for i in range(3):
+        (tmp_path / f"d{i}.txt").write_text(f"第{i}篇：党建引领基层治理。", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "quanyu_nlp.cli",
+                             *[a.format(docs=tmp_path) for a in args]],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8")
+    code = proc.wait()
+    proc.stderr.close()
+    assert err == "", err
+    assert code in (0, 141)
