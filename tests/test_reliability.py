@@ -265,3 +265,24 @@ def test_alpha_ignores_values_no_other_coder_saw():
                                    ["政治引领", "组织引领", "组织引领"]]) == 1.0
     with pytest.raises(ParameterError, match="level='nominl'"):
         krippendorff_alpha([["a"], ["a"]], level="nominl")
+
+
+# -- the command: a partial overlap is one note line ----------------------------------------
+
+def test_cli_partial_overlap_is_one_note_line(tmp_path):
+    import subprocess
+    import sys
+
+    # the second coder did only half the units
+    (tmp_path / "a.csv").write_text("unit_id,leadership\nu1,组织引领\nu2,无\nu3,政治引领\nu4,无\n",
+                                    encoding="utf-8")
+    (tmp_path / "b.csv").write_text("unit_id,leadership\nu1,组织引领\nu2,无\n", encoding="utf-8")
+    p = subprocess.run([sys.executable, "-m", "quanyu_nlp.cli", "reliability",
+                        str(tmp_path / "a.csv"), str(tmp_path / "b.csv")],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    err = p.stderr.strip().splitlines()
+    assert len(err) == 1, p.stderr
+    assert err[0].startswith("quanyu: note: coders a.csv and b.csv coded 2 units in common")
+    assert "UserWarning" not in p.stderr and ".py:" not in p.stderr
+    assert "leadership" in p.stdout and "cohen_kappa" in p.stdout

@@ -6,10 +6,14 @@ from __future__ import annotations
 def run(args) -> int:
     from .._io import check_output, write_table
     from ..coding import reliability_report
+    from .corpus import notes_to_stderr
 
     if args.output:  # checked first: the sheets are hours of hand coding
         check_output(args.output, args.sheets)
-    rep = reliability_report(args.sheets, framework=args.framework)
+    # e.g. sheets that share only some units: one `quanyu: note:` line, not Python's
+    # two-line warning with a path into this package
+    with notes_to_stderr():
+        rep = reliability_report(args.sheets, framework=args.framework)
     show = rep.copy()
     for c in ("percent_agreement", "cohen_kappa", "krippendorff_alpha"):
         show[c] = show[c].map(lambda v: f"{v:.3f}")
