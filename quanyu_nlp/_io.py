@@ -100,9 +100,62 @@ def ensure_writable_dir(path: str | os.PathLike, what: str = "output folder") ->
     return p
 
 
+def _folder_hint(folder: Path | str, suffix: str | None) -> str:
+    """What to say when a folder was given where a file is written.
+
+    The example file name takes the suffix of what is written (``.md`` for a Markdown
+    export, ``.xlsx`` for a workbook); without one the message makes none up.
+    """
+    if suffix:
+        return f"give a file name, e.g. {Path(folder) / ('out' + suffix)}"
+    return "give the name of the file to write in it"
+
+
+def _guess_suffix(data: str | bytes) -> str | None:
+    """The usual suffix of ``data`` by its first characters, or None when unclear.
+
+    Only for the message of :func:`atomic_write` when a folder was given as the path
+    and the caller did not say what it writes.
+    """
+    if isinstance(data, bytes):
+        for magic, suffix in ((b"%PDF", ".pdf"), (b"\x89PNG", ".png"),
+                              (b"PK\x03\x04", ".zip")):
+            if data.startswith(magic):
+                return suffix
+        return None
+    head = data.lstrip()[:200].lower()
+    if head.startswith(("<!doctype html", "<html")):
+        return ".html"
+    if head.startswith(("<svg", "<?xml")):
+        return ".svg" if "<svg" in head else ".xml"
+    if head.startswith(("{", "[")):
+        with contextlib.suppress(ValueError):
+            json.loads(data)
+            return ".json"
+    if head.startswith(("\\begin", "\\documentclass", "\\section")) or \
+            "\\begin{" in head:
+        return ".tex"
+    if head.startswith(("# ", "## ", "| ", "- ")):
+        return ".md"
+    return ".txt"
+
+
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
+def atomic_output(path: str | os.PathLike, suffix: str | None = None, *,
+                  hint_suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only on success.
+
+    Parameters
+    ----------
+    path : path
+        The file to write.
+    suffix : str, optional
+        Suffix of the temporary file (some writers choose the format by it, e.g.
+        ``".npz"``); default the suffix of ``path``.
+    hint_suffix : str, optional
+        The suffix of what is written, for the message when ``path`` is a folder
+        (``"e.g. results/out.md"``); default ``suffix``.  Without either the message
+        names no suffix rather than a wrong one.
 
     Examples
     --------
@@ -112,8 +165,8 @@ def atomic_output(path: str | os.PathLike, suffix: str | None = None) -> Iterato
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
-        raise OutputError(f"output {target} is a folder; give a file name, e.g. "
-                          f"{target / ('out' + (suffix or '.csv'))}")
+        raise OutputError(f"output {target} is a folder; "
+                          f"{_folder_hint(target, hint_suffix or suffix)}")
     _no_file_in_the_way(parent, f"cannot write {target}")
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -146,7 +199,8 @@ def write_table(frame: Any, path: str | os.PathLike) -> Path:
     anything else: CSV in UTF-8 with a BOM, which Excel and WPS open with the Chinese
     intact.
     """
-    with atomic_output(path) as tmp:
+    # a folder given as path gets CSV: what is written under a name without .xlsx
+    with atomic_output(path, hint_suffix=".csv") as tmp:
         if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
             frame.to_excel(tmp, index=False, engine="openpyxl")
         else:
@@ -154,9 +208,16 @@ def write_table(frame: Any, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
-def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "utf-8") -> Path:
-    """Write ``data`` to ``path`` atomically and return the path."""
-    with atomic_output(path) as tmp:
+def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "utf-8", *,
+                 suffix: str | None = None) -> Path:
+    """Write ``data`` to ``path`` atomically and return the path.
+
+    ``suffix`` is the suffix of what is written (``".md"``), used only in the message
+    when ``path`` is a folder; by default it is told from the data (HTML, JSON, LaTeX,
+    Markdown, PDF …, else ``.txt`` for text).
+    """
+    hint = suffix or (_guess_suffix(data) if Path(path).is_dir() else None)
+    with atomic_output(path, hint_suffix=hint) as tmp:
         if isinstance(data, bytes):
             tmp.write_bytes(data)
         else:
@@ -192,7 +253,7 @@ def atomic_dir(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pat
 
 
 def check_output(output: str | os.PathLike, inputs: Any = (), flag: str = "-o",
-                 folder: bool = False) -> None:
+                 folder: bool = False, suffix: str | None = None) -> None:
     """Check, before any work, that ``output`` can be written and would destroy nothing.
 
     Raises a one-line :class:`OutputError` when the output is one of the inputs (or, for
@@ -211,15 +272,18 @@ def check_output(output: str | os.PathLike, inputs: Any = (), flag: str = "-o",
         The option that named ``output``, for the message.
     folder : bool
         ``output`` is a folder that may be replaced as a whole (``--overwrite``).
+    suffix : str, optional
+        Suffix of the file written, for the example name when ``output`` is a folder;
+        default the first input's suffix (a table command writes what it read).
     """
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     inputs = [x for x in inputs if x is not None]
     out = Path(output).expanduser().resolve()
     if not folder and out.is_dir():
-        first = Path(inputs[0]) if inputs else Path("x.csv")
-        raise OutputError(f"{flag} {output} is a folder; give a file name, e.g. "
-                          f"{Path(output) / ('out' + (first.suffix or '.csv'))}")
+        first = Path(inputs[0]) if inputs else None
+        guess = suffix or (first.suffix if first is not None and not first.is_dir() else None)
+        raise OutputError(f"{flag} {output} is a folder; {_folder_hint(output, guess)}")
     for src in inputs:
         inp = Path(src).expanduser().resolve()
         if out == inp or (out.exists() and inp.exists() and os.path.samefile(out, inp)):

@@ -762,3 +762,62 @@ def test_a_trailing_empty_column_is_not_taken_for_a_title_row(tmp_path, capsys):
     src.write_text(f"编号,内容文本,\n1,{TEXTS[0]},\n", encoding="utf-8")
     line = _err(capsys, "code", src, "-o", tmp_path / "out.csv")
     assert "looks like a title" not in line and "--text-column" in line
+
+
+# ---------------------------------------------------------------------------------------
+# a folder given where a file is written: the example name fits what is written
+
+
+def _to_markdown(folder):
+    from quanyu_nlp.frameworks import framework_to_markdown
+    framework_to_markdown("quanyu", folder)
+
+
+def _html(folder):
+    from quanyu_nlp._io import atomic_write
+    atomic_write(folder, "<!DOCTYPE html><html><p>报告</p></html>")
+
+
+def _latex(folder):
+    from quanyu_nlp._io import atomic_write
+    atomic_write(folder, "\\begin{table}党建\\end{table}\n")
+
+
+def _told(folder):
+    from quanyu_nlp._io import atomic_write
+    atomic_write(folder, "组织力\n", suffix=".txt")
+
+
+def _table(folder):
+    from quanyu_nlp._io import write_table
+    write_table(pd.DataFrame({"词": ["党建"]}), folder)
+
+
+@pytest.mark.parametrize("write,example", [
+    (_to_markdown, "out.md"), (_html, "out.html"), (_latex, "out.tex"), (_told, "out.txt"),
+    (_table, "out.csv"),
+])
+def test_folder_as_output_suggests_a_name_of_the_right_kind(tmp_path, write, example):
+    from quanyu_nlp.errors import OutputError
+
+    with pytest.raises(OutputError) as err:
+        write(tmp_path)
+    msg = str(err.value)
+    assert "is a folder" in msg and "\n" not in msg
+    assert f"e.g. {tmp_path / example}" in msg, msg
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_folder_as_output_without_a_known_kind_names_no_suffix(tmp_path):
+    from quanyu_nlp._io import atomic_output
+    from quanyu_nlp.errors import OutputError
+
+    with pytest.raises(OutputError, match="is a folder; give the name of the file") as err:
+        with atomic_output(tmp_path):
+            pass
+    assert "out.csv" not in str(err.value)
+
+
+def test_segment_output_folder_suggests_a_txt(texts, capsys):
+    line = _err(capsys, "segment", texts / "ok.csv", "-o", texts)
+    assert f"e.g. {texts / 'out.txt'}" in line, line

@@ -105,7 +105,7 @@ def run(args) -> int:
     if args.output:
         from .._io import check_output
 
-        check_output(args.output, args.input)
+        check_output(args.output, args.input, suffix=".txt")  # one line per input line
     lines = read_lines(args.input, args.encoding)
     seg = Segmenter(backend=args.backend, lexicon=not args.no_lexicon, user_dict=user_dict,
                     pos=args.pos, hmm=not args.no_hmm, slogan_rules=not args.no_rules)
@@ -120,7 +120,7 @@ def run(args) -> int:
     if args.output:
         from .._io import atomic_output
 
-        with atomic_output(args.output) as tmp:
+        with atomic_output(args.output, hint_suffix=".txt") as tmp:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 _write(fh, out_lines)
     else:
