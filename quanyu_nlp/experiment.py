@@ -609,7 +609,10 @@ def _report_manifest(ctx: _Context) -> dict:
             m["topics"]["select_criteria"] = settings.get("criteria")
             m["topics"]["select_holdout"] = settings.get("holdout")
         if t["effects"]:
-            eff = res.get("effects") or {}
+            # (a topics step reused from an older cache has no "effects": its table's
+            # attrs, which topic_effects set, say the same)
+            eff = res.get("effects") or dict(getattr(ctx.tables.get("topic_effects"),
+                                                     "attrs", {}) or {})
             m["topics"]["effects_method"] = eff.get("method") or t["effects_method"]
             m["topics"]["n_boot"] = eff.get("n_boot")
             m["topics"]["effects_level"] = eff.get("level")
@@ -866,7 +869,9 @@ def _manifest(cfg: Config, ctx: _Context, started, step_times, target: Path) -> 
                    "documents": len(ctx["corpus"]["corpus"]) if "corpus" in ctx.results else None,
                    "steps": ctx["corpus"]["corpus"].meta.get("steps") if "corpus" in ctx.results
                    else None},
-        "framework": {"name": fw.name, "version": fw.version, "hash": fw.hash} if fw else None,
+        "framework": {"name": fw.name, "version": fw.version, "hash": fw.hash,
+                      "dimension_labels": {d.id: d.label for d in fw.dimensions}}
+        if fw else None,
         "segmenter": seg.get("segmenter"),
         "seeds": {"experiment": cfg["experiment"]["seed"],
                   "topics_select": cfg["topics"]["select_seeds"]},

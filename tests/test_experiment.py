@@ -223,6 +223,8 @@ def test_figures_name_dimensions_and_keyness_sides_as_a_reader_knows_them(labell
 
 
 def test_manifest_for_the_report_says_how_each_number_was_made(labelled_run):
+    m = json.loads((labelled_run.path / "manifest.json").read_text(encoding="utf-8"))
+    assert m["framework"]["dimension_labels"]["leadership"] == "五个引领"
     page = labelled_run.report.read_text(encoding="utf-8")
     # dimension labels reach the report and its methods paragraph
     assert "五个引领" in page

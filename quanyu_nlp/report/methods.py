@@ -103,21 +103,24 @@ def _topic_sentences(top: Mapping, dims: Mapping) -> tuple[str, str, str, str]:
         level = top.get("effects_level")
         link = top.get("effects_link") or "identity"
         lvl = f"{level:.0%} " if isinstance(level, float) else ""
+        n_zh = f" {n_boot} 次" if n_boot else ""
+        n_en = f" {n_boot}" if n_boot else ""
         reg_zh = "线性回归（OLS，估计值为主题比例的变化）" if link == "identity" else \
             "分数 logit 回归（估计值为对数几率的变化）"
         reg_en = "linear regression (OLS; estimates are changes in topic share)" \
             if link == "identity" else "fractional logit regression (changes in log-odds)"
-        how_zh = {"bootstrap": f"{lvl}区间为 {n_boot} 次文档重抽样的 bootstrap 百分位区间",
+        how_zh = {"bootstrap": f"{lvl}区间为{n_zh}文档重抽样的 bootstrap 百分位区间",
                   "delta": f"{lvl}区间为 HC1 稳健标准误的正态区间",
-                  "composition": f"{lvl}区间由合成法（method of composition）得到：{n_boot} "
-                                 "次从各文档主题比例的后验分布抽样并重新估计"}
-        how_en = {"bootstrap": f"{lvl}intervals are bootstrap percentile intervals over "
-                               f"{n_boot} resamples of documents",
+                  "composition": f"{lvl}区间由合成法（method of composition）得到："
+                                 f"{n_zh.strip()}从各文档主题比例的后验分布抽样并重新估计"}
+        how_en = {"bootstrap": f"{lvl}intervals are bootstrap percentile intervals over"
+                               f"{n_en} resamples of documents",
                   "delta": f"{lvl}intervals are normal intervals from HC1 robust "
                            "standard errors",
                   "composition": f"{lvl}intervals come from the method of composition "
-                                 f"({n_boot} draws of every document's topic shares from "
-                                 "their posterior, each refit)"}
+                                 f"({n_en.strip() + ' ' if n_en else ''}draws of every "
+                                 "document's topic shares from their posterior, each "
+                                 "refit)"}
         zh_e = f"文档变量对主题比例的效应按公式 {top['effects']} 以{reg_zh}估计"
         en_e = f"Effects of document variables on topic shares were estimated with " \
                f"{reg_en} on {top['effects']}"
