@@ -524,20 +524,37 @@ def _step_figures(ctx: _Context) -> dict:
                 "coder_a": "编码者 A", "coder_b": "编码者 B", "n_units": "单元数",
                 "percent_agreement": "一致率", "cohen_kappa": "Cohen's κ",
                 "krippendorff_alpha": "Krippendorff's α"},
-            dimension_labels={d.id: d.label for d in fw.dimensions}))
+            dimension_labels={d.id: d.label for d in fw.dimensions}), preset="double")
     import matplotlib.pyplot as plt
     from tqdm.auto import tqdm
 
     for name, make, plot_kw in tqdm(jobs, desc="figures", unit="fig", disable=not ctx.progress,
                                     leave=False):
         display = make()
-        # Every figure at the configured width: a display's own default preset (single
-        # for most) would leave half the figures of a "double" run 8.5 cm wide.
-        display.plot(**{"preset": f["preset"], **plot_kw})
+        least = plot_kw.pop("preset", None)
+        display.plot(**plot_kw, preset=_figure_preset(display, f["preset"], least))
         display.save(figdir / name, provenance=prov)
         plt.close(display.figure_)
         made[name] = figdir / f"{name}.pdf"
     return {"tables": {}, "figures": made}
+
+
+def _figure_preset(display, configured: str, least: str | None = None) -> str:
+    """The preset a run draws ``display`` with: the configured one, or wider.
+
+    Every figure takes ``[figures] preset`` (a display's own default, "single" for
+    most, left half the figures of a "double" run 8.5 cm wide), except that a figure
+    is never drawn narrower than its display's default or ``least``: a grid of topic
+    panels or a seven-column reliability table does not fit one journal column, and
+    squeezed into it the layout collapses or the table overflows.
+    """
+    import inspect
+
+    from .viz.style import PRESETS
+
+    default = inspect.signature(display.plot).parameters["preset"].default
+    wanted = [configured, default] + ([least] if least else [])
+    return max(wanted, key=lambda name: PRESETS[name].width_cm if name in PRESETS else 0)
 
 
 def _step_report(ctx: _Context) -> dict:

@@ -237,3 +237,22 @@ def test_manifest_for_the_report_says_how_each_number_was_made(labelled_run):
     # keyness says what it compares, in the table caption and the methods
     assert "field = 农村 的文档与其余全部文档" in page
     assert "documents with field = 农村 against all other documents" in methods
+
+
+def test_figure_preset_is_the_configured_one_or_the_displays_wider_default():
+    import pandas as pd
+
+    from quanyu_nlp import viz
+    from quanyu_nlp.experiment import _figure_preset
+
+    keyness = viz.KeynessDisplay.from_keyness(pd.DataFrame({"feature": ["合作社"],
+                                                            "G2": [3.0]}))
+    terms = viz.TopicTermsDisplay.from_topic_terms(pd.DataFrame(
+        {"topic": [0, 1], "rank": [1, 1], "term": ["网格", "堤坝"], "weight": [0.2, 0.1]}))
+    assert _figure_preset(keyness, "double") == "double"      # was its own "single"
+    assert _figure_preset(keyness, "slide") == "slide"
+    assert _figure_preset(keyness, "single") == "single"
+    # a grid of topic panels (default "double") is not squeezed into one column
+    assert _figure_preset(terms, "single") == "double"
+    assert _figure_preset(terms, "slide") == "slide"
+    assert _figure_preset(keyness, "single", least="double") == "double"
