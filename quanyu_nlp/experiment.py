@@ -164,7 +164,8 @@ def _segment_settings(ctx: _Context) -> tuple[dict, dict]:
         stop |= load_stopwords(x if named else ctx.cfg.resolve(x))
     kw = dict(backend=s["backend"], lexicon=s["lexicon"], user_dict=user_dict,
               n_jobs=ctx.cfg["experiment"]["n_jobs"], progress=ctx.progress)
-    return kw, dict(stopwords=sorted(stop) or None, min_len=s["min_len"])
+    # a frozenset is always read as the words themselves, even a word such as "zh"
+    return kw, dict(stopwords=frozenset(stop) or None, min_len=s["min_len"])
 
 
 def _step_explore(ctx: _Context) -> dict:
@@ -232,7 +233,10 @@ def _step_topics(ctx: _Context) -> dict:
     tables: dict[str, pd.DataFrame] = {}
     out: dict[str, Any] = {}
     if len(ks) > 1:
-        sel = tp.select_k(toks, ks=ks, seeds=t["select_seeds"], iterations=t["iterations"])
+        # K is chosen with the model that is then fitted (seeded topics: with LDA, the
+        # model they extend), and the hold-out split follows the run's seed
+        sel = tp.select_k(toks, ks=ks, seeds=t["select_seeds"], iterations=t["iterations"],
+                          model="nmf" if t["model"] == "nmf" else "lda", random_state=seed)
         tables["k_selection"] = sel.table if hasattr(sel, "table") else pd.DataFrame(sel)
         k = int(sel.recommended_k)
         out["k_selection"] = sel
@@ -625,6 +629,7 @@ def _report_manifest(ctx: _Context) -> dict:
             m["topics"]["select_seeds"] = list(t["select_seeds"])
             m["topics"]["select_criteria"] = settings.get("criteria")
             m["topics"]["select_holdout"] = settings.get("holdout")
+            m["topics"]["select_model"] = settings.get("model")
         if t["effects"]:
             # (a topics step reused from an older cache has no "effects": its table's
             # attrs, which topic_effects set, say the same)

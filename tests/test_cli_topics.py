@@ -106,7 +106,8 @@ def test_empty_corpus(tmp_path, capsys):
     _assert_clean_error(code, cap, "empty.txt", out)
 
 
-@pytest.mark.parametrize("k, culprit", [(1, "--k 1"), (0, "--k 0"), (25, "K=25")])
+@pytest.mark.parametrize("k, culprit", [(1, "--k 1"), (0, "--k 0"),
+                                         (25, "--k 25 is more topics than the")])
 def test_bad_k(docs, tmp_path, capsys, k, culprit):
     out = tmp_path / "out"
     code, cap = _run(capsys, docs, "--k", k, "-o", out)

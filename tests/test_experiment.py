@@ -107,6 +107,20 @@ def test_bad_input_is_one_line_and_leaves_nothing(tmp_path, extra, pattern):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
 
 
+def test_stopword_file_may_hold_any_word_and_nmf_k_is_chosen_with_nmf(tmp_path):
+    # a user's stopword file is read as words, even one that spells a list name ("zh")
+    (tmp_path / "stop.txt").write_text("zh\n党员\n社区\n", encoding="utf-8")
+    cfg = _cfg(tmp_path, '[segment]\nstopwords = ["zh", "stop.txt"]\n'
+                         '[topics]\nmodel = "nmf"\nk = [2, 3]\nselect_seeds = [1, 2]\n'
+                         '[coding]\nenabled = false\n[figures]\nenabled = false\n')
+    res = run(cfg, out=tmp_path / "out", quiet=True, progress=False)
+    terms = set(res.tables["topics"]["term"])
+    assert terms and not terms & {"党员", "社区", "的"}
+    # K is chosen with the model then fitted, and the methods paragraph says so
+    page = res.report.read_text(encoding="utf-8")
+    assert "K was chosen from 2, 3 with NMF fits" in page and "（以 NMF 模型比较）" in page
+
+
 def test_unwritable_output(tmp_path):
     cfg = _cfg(tmp_path, "[topics]\nenabled = false\n")
     blocker = tmp_path / "afile"
@@ -232,7 +246,7 @@ def test_manifest_for_the_report_says_how_each_number_was_made(labelled_run):
     methods = page[page.index("本研究使用"):]
     assert "主题模型的建模单元为 12 篇文档" in methods
     assert "fit on 12 documents" in methods
-    assert "K 从候选值 2、3 中选定" in methods and "随机种子 1、2" in methods
+    assert "K 从候选值 2、3 中选定（以 LDA 模型比较）" in methods and "随机种子 1、2" in methods
     assert "HC1" in methods and "~ field" in methods
     # keyness says what it compares, in the table caption and the methods
     assert "field = 农村 的文档与其余全部文档" in page

@@ -132,6 +132,12 @@ def run(args) -> int:
     corpus = _read(args)
     if len(corpus) == 0:
         raise ParameterError(f"{args.input}: the corpus is empty; nothing to model")
+    n_texts = sum(1 for t in corpus.texts if t.strip())
+    if args.k > n_texts:
+        # said here in the command's terms; the estimators' own message speaks Python
+        raise ParameterError(f"--k {args.k} is more topics than the {n_texts} documents in "
+                             f"{args.input}; use --k {n_texts} or less, or give more, "
+                             "shorter documents (e.g. one paragraph per line)")
     from .._io import interrupt_latch
 
     with interrupt_latch() as latch, notes_to_stderr():

@@ -42,8 +42,8 @@ def _params(d: Mapping) -> str:
 
 # Topic keys the topics sentences state in words; the rest are listed as parameters.
 _TOPIC_WORDED = {"unit", "n_units", "k_candidates", "select_seeds", "select_criteria",
-                 "select_holdout", "effects", "effects_method", "n_boot", "effects_level",
-                 "effects_link", "seeded_dimension", "n_free"}
+                 "select_holdout", "select_model", "effects", "effects_method", "n_boot",
+                 "effects_level", "effects_link", "seeded_dimension", "n_free"}
 _UNIT_ZH = {"documents": "篇文档", "paragraphs": "个段落", "sentences": "个句子"}
 _CRITERIA_NAMES = {"npmi": "NPMI", "c_v": "C_v", "exclusivity": "exclusivity",
                    "stability": "stability"}
@@ -76,6 +76,10 @@ def _topic_sentences(top: Mapping, dims: Mapping) -> tuple[str, str, str, str]:
         hold = top.get("select_holdout")
         zh += f"；K 从候选值 {_list_zh(cands)} 中选定"
         en += f"; K was chosen from {', '.join(map(_fmt, cands))}"
+        sel_model = top.get("select_model")
+        if sel_model:
+            zh += f"（以 {str(sel_model).upper()} 模型比较）"
+            en += f" with {str(sel_model).upper()} fits"
         if seeds:
             zh += f"（每个候选值以随机种子 {_list_zh(seeds)} 各拟合一次"
             en += f" (one fit per candidate and seed {', '.join(map(_fmt, seeds))}"
