@@ -19,6 +19,7 @@ latest earlier run of the same experiment whose inputs hash the same.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import os
 import pickle
@@ -750,6 +751,25 @@ def _cache_dir(cfg: Config) -> Path:
     return root / "runs"
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the installed package's own files (code, lexicon, codebooks).
+
+    Part of every step's cache key, so ``--resume`` never reuses a step computed by
+    other code: an upgrade, a patched install or an edited checkout all recompute,
+    even when the version number did not change.
+    """
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.is_file()
+                    and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")):
+        h.update(f.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
         resume: bool = False, progress: bool = True, quiet: bool = False) -> Run:
     """Run an experiment from its config file.
@@ -836,7 +856,8 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
                              "upstream": [ctx.hashes.get(u) for u in upstream],
                              "corpus": ctx.provenance.get("corpus_hash")
                              if step != "corpus" else cfg["corpus"],
-                             "files": _input_files(cfg, step), "version": __version__})
+                             "files": _input_files(cfg, step), "version": __version__,
+                             "code": code_fingerprint()})
             ctx.hashes[step] = h
             t0 = time.perf_counter()
             result = _load_cached(cache, step, h) if resume else None
@@ -885,6 +906,8 @@ def _manifest(cfg: Config, ctx: _Context, started, step_times, target: Path) -> 
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "package_versions": _versions(),
+        # the files of the quanyu_nlp that ran, whatever its version number says
+        "quanyu_code_fingerprint": code_fingerprint(),
         "git_commit": _git_commit(cfg.base),
         "corpus": {"path": str(cfg.resolve(cfg["corpus"]["path"])),
                    "content_hash": ctx.provenance.get("corpus_hash"),

@@ -121,6 +121,23 @@ def test_stopword_file_may_hold_any_word_and_nmf_k_is_chosen_with_nmf(tmp_path):
     assert "K was chosen from 2, 3 with NMF fits" in page and "（以 NMF 模型比较）" in page
 
 
+def test_resume_recomputes_steps_made_by_other_code(tmp_path, monkeypatch):
+    import quanyu_nlp.experiment as ex
+
+    monkeypatch.setenv("QUANYU_CACHE_DIR", str(tmp_path / "cache"))
+    cfg = _cfg(tmp_path, '[topics]\nenabled = false\n[coding]\nenabled = false\n'
+                         '[figures]\nenabled = false\n[report]\nenabled = false\n')
+    first = run(cfg, out=tmp_path / "a", quiet=True, progress=False)
+    assert first.manifest["quanyu_code_fingerprint"] == ex.code_fingerprint()
+    same = run(cfg, out=tmp_path / "b", quiet=True, progress=False, resume=True)
+    assert "[segment] reused" in (same.path / "log.txt").read_text(encoding="utf-8")
+    # the same version number, other files (a patched install or an edited checkout)
+    monkeypatch.setattr(ex, "code_fingerprint", lambda: "0123456789abcdef")
+    other = run(cfg, out=tmp_path / "c", quiet=True, progress=False, resume=True)
+    log = (other.path / "log.txt").read_text(encoding="utf-8")
+    assert "reused" not in log and "[segment] done" in log
+
+
 def test_unwritable_output(tmp_path):
     cfg = _cfg(tmp_path, "[topics]\nenabled = false\n")
     blocker = tmp_path / "afile"
