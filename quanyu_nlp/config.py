@@ -31,6 +31,10 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any, str]]] = {
         "description": ((str,), "", "what this analysis is for"),
         "seed": ((int,), 1, "random seed for every random step"),
         "n_jobs": ((int,), 1, "processes for segmentation (1 = no pool)"),
+        "parallel": ((str,), "process",
+                     "process (a pool on this machine) or dask (a Dask cluster)"),
+        "scheduler": ((str,), "",
+                      "Dask scheduler address, e.g. tcp://10.0.0.5:8786 (empty: local)"),
     },
     "corpus": {
         "path": ((str,), None, "corpus location, relative to this config file"),
@@ -107,6 +111,7 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any, str]]] = {
 }
 
 _CHOICES = {
+    ("experiment", "parallel"): ("process", "dask"),
     ("structure", "unit"): ("sentences", "paragraphs"),
     ("structure", "semicolons"): ("auto", "always", "never"),
     ("segment", "backend"): ("rjieba", "jieba"),
@@ -370,6 +375,13 @@ def _check_values(cfg: Config) -> None:
         raise ConfigError(f"{cfg.where('experiment', 'name')}: name {name!r} names the run "
                           "folder, so it cannot be empty or hold / \\ : * ? \" < > |; use "
                           "e.g. name = \"demo-2024\"")
+    sched = cfg["experiment"]["scheduler"].strip()
+    if sched and cfg["experiment"]["parallel"] != "dask":
+        raise ConfigError(f"{cfg.where('experiment', 'scheduler')}: a Dask scheduler is only "
+                          "used with parallel = \"dask\"; add it, or leave scheduler empty")
+    if sched and not re.match(r"^(tcp|tls|ucx|inproc)://\S+$", sched):
+        raise ConfigError(f"{cfg.where('experiment', 'scheduler')}: scheduler = {sched!r} is "
+                          "not a Dask address; write it like \"tcp://10.0.0.5:8786\"")
     for section, key, seeds in (("experiment", "seed", [cfg["experiment"]["seed"]]),
                                 ("topics", "select_seeds", cfg["topics"]["select_seeds"])):
         for seed in seeds:

@@ -18,6 +18,7 @@ latest earlier run of the same experiment whose inputs hash the same.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import json
@@ -164,7 +165,8 @@ def _segment_settings(ctx: _Context) -> tuple[dict, dict]:
         named = all(n in ("zh", "party") for n in x.split("+"))
         stop |= load_stopwords(x if named else ctx.cfg.resolve(x))
     kw = dict(backend=s["backend"], lexicon=s["lexicon"], user_dict=user_dict,
-              n_jobs=ctx.cfg["experiment"]["n_jobs"], progress=ctx.progress)
+              n_jobs=ctx.cfg["experiment"]["n_jobs"], progress=ctx.progress,
+              parallel_backend=ctx.cfg["experiment"]["parallel"])
     # a frozenset is always read as the words themselves, even a word such as "zh"
     return kw, dict(stopwords=frozenset(stop) or None, min_len=s["min_len"])
 
@@ -741,7 +743,9 @@ def _write_table(tdir: Path, name: str, df: pd.DataFrame) -> None:
         if df[col].dtype == object:
             df[col] = df[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
     df.columns = [str(c) for c in df.columns]
-    df.to_csv(tdir / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n",
+    # with a BOM, as every CSV the toolkit writes: Excel then reads it as UTF-8 (without
+    # one, Chinese Excel opens it as GBK and shows mojibake)
+    df.to_csv(tdir / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n",
               float_format="%.6g")
     df.to_parquet(tdir / f"{name}.parquet", index=False)
 
@@ -749,6 +753,47 @@ def _write_table(tdir: Path, name: str, df: pd.DataFrame) -> None:
 def _cache_dir(cfg: Config) -> Path:
     root = Path(os.environ.get("QUANYU_CACHE_DIR", Path.home() / ".cache" / "quanyu_nlp"))
     return root / "runs"
+
+
+#: Settings that say how a run is executed, not what it computes: the same results
+#: with any of them, so they stay out of the steps' cache keys.
+_EXECUTION_ONLY = {"experiment": ("name", "description", "n_jobs", "parallel", "scheduler")}
+
+
+def _result_settings(cfg: Config, section: str) -> dict:
+    return {k: v for k, v in cfg[section].items()
+            if k not in _EXECUTION_ONLY.get(section, ())}
+
+
+#: How long to try reaching a configured Dask scheduler before saying it cannot be reached.
+_DASK_CONNECT_TIMEOUT = "10s"
+
+
+@contextlib.contextmanager
+def _dask_client(cfg: Config, log):
+    """Connect to the configured Dask scheduler for the run, and close it after.
+
+    ``pmap(backend="dask")`` uses the active client, so every parallel step runs on the
+    cluster; with ``parallel = "dask"`` and no scheduler, a local ``dask.bag`` is used.
+    """
+    address = cfg["experiment"]["scheduler"].strip()
+    if cfg["experiment"]["parallel"] != "dask" or not address:
+        yield None
+        return
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout=_DASK_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise ConfigError(f"{cfg.where('experiment', 'scheduler')}: cannot reach the Dask "
+                          f"scheduler at {address} ({type(exc).__name__}); start it "
+                          "(dask scheduler) or fix the address") from None
+    log(f"[parallel] Dask scheduler {address}: "
+        f"{len(client.scheduler_info().get('workers', {}))} worker(s)")
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 @functools.lru_cache(maxsize=1)
@@ -841,7 +886,8 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
 
     _preflight_framework(cfg)
     cache = _cache_dir(cfg) / name
-    with interrupt_latch() as latch, atomic_dir(target, overwrite=True) as work:
+    with interrupt_latch() as latch, _dask_client(cfg, log), \
+            atomic_dir(target, overwrite=True) as work:
         ctx = _Context(cfg, work, log)
         ctx.progress = progress and not quiet
         (work / "tables").mkdir()
@@ -852,7 +898,8 @@ def run(config: str | os.PathLike, out: str | os.PathLike | None = None, *,
             if not _enabled(cfg, step):
                 log(f"[{step}] skipped (disabled in the config)")
                 continue
-            h = stable_hash({"step": step, "config": {s: cfg[s] for s in sections},
+            h = stable_hash({"step": step, "config": {s: _result_settings(cfg, s)
+                                                      for s in sections},
                              "upstream": [ctx.hashes.get(u) for u in upstream],
                              "corpus": ctx.provenance.get("corpus_hash")
                              if step != "corpus" else cfg["corpus"],
@@ -908,6 +955,9 @@ def _manifest(cfg: Config, ctx: _Context, started, step_times, target: Path) -> 
         "package_versions": _versions(),
         # the files of the quanyu_nlp that ran, whatever its version number says
         "quanyu_code_fingerprint": code_fingerprint(),
+        "execution": {"n_jobs": cfg["experiment"]["n_jobs"],
+                      "parallel": cfg["experiment"]["parallel"],
+                      "scheduler": cfg["experiment"]["scheduler"] or None},
         "git_commit": _git_commit(cfg.base),
         "corpus": {"path": str(cfg.resolve(cfg["corpus"]["path"])),
                    "content_hash": ctx.provenance.get("corpus_hash"),

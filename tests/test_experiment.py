@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from quanyu_nlp.errors import QuanyuError
@@ -74,6 +75,11 @@ def test_resume_reuses_finished_steps(demo_runs):
 
 def test_run_returns_tables_as_frames(demo_runs):
     a, _, _ = demo_runs
+    # tables open in Excel as UTF-8 (a BOM) and read back the same in pandas
+    raw = (a.path / "tables" / "codings.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(a.path / "tables" / "codings.csv")
+    assert list(back.columns) == [str(c) for c in a.tables["codings"].columns]
     assert set(a.tables["codings"]["dimension"]) == {"leadership", "results"}
     assert len(a.figures) >= 5 and all(p.exists() for p in a.figures.values())
 
@@ -136,6 +142,39 @@ def test_resume_recomputes_steps_made_by_other_code(tmp_path, monkeypatch):
     other = run(cfg, out=tmp_path / "c", quiet=True, progress=False, resume=True)
     log = (other.path / "log.txt").read_text(encoding="utf-8")
     assert "reused" not in log and "[segment] done" in log
+
+
+def test_dask_cluster_gives_the_same_tables_and_is_not_part_of_the_cache_key(
+        tmp_path, monkeypatch):
+    from distributed import LocalCluster
+
+    monkeypatch.setenv("QUANYU_CACHE_DIR", str(tmp_path / "cache"))
+    body = ('[topics]\nk = 2\niterations = 20\n[coding]\nenabled = false\n'
+            '[figures]\nenabled = false\n[report]\nenabled = false\n')
+    here = run(_cfg(tmp_path, body), out=tmp_path / "here", quiet=True, progress=False)
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        cfg = _cfg(tmp_path, '[experiment]\nparallel = "dask"\nn_jobs = 2\n'
+                             f'scheduler = "{cluster.scheduler_address}"\n' + body)
+        there = run(cfg, out=tmp_path / "there", quiet=True, progress=False)
+        log = (there.path / "log.txt").read_text(encoding="utf-8")
+        assert "[parallel] Dask scheduler" in log and "[segment] done" in log
+        assert there.manifest["execution"]["parallel"] == "dask"
+        for p in (here.path / "tables").glob("*.csv"):
+            assert (there.path / "tables" / p.name).read_bytes() == p.read_bytes(), p.name
+        # how a run is executed does not change what it computes: the steps are reused
+        again = run(cfg, out=tmp_path / "again", quiet=True, progress=False, resume=True)
+    assert "[segment] reused" in (again.path / "log.txt").read_text(encoding="utf-8")
+
+
+def test_unreachable_dask_scheduler_is_one_line_at_its_config_line(tmp_path, monkeypatch):
+    import quanyu_nlp.experiment as ex
+
+    monkeypatch.setattr(ex, "_DASK_CONNECT_TIMEOUT", "1s")
+    cfg = _cfg(tmp_path, '[experiment]\nparallel = "dask"\nscheduler = "tcp://127.0.0.1:1"\n')
+    with pytest.raises(QuanyuError, match=r"exp.toml line \d+: cannot reach the Dask "
+                                          r"scheduler at tcp://127.0.0.1:1") as err:
+        run(cfg, out=tmp_path / "out", quiet=True, progress=False)
+    assert "\n" not in str(err.value) and not (tmp_path / "out").exists()
 
 
 def test_unwritable_output(tmp_path):
