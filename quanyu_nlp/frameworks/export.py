@@ -120,7 +120,7 @@ def framework_to_markdown(fw: Framework | str | os.PathLike, path: str | os.Path
             out.append("")
     text = "\n".join(out).rstrip() + "\n"
     if path is not None:
-        atomic_write(path, text)
+        atomic_write(path, text, suffix=".md")
     return text
 
 
@@ -190,7 +190,7 @@ def framework_to_xlsx(fw: Framework | str | os.PathLike, path: str | os.PathLike
     })
     columns = [t["category"], t["id"], t["definition"], t["include"], t["exclude"],
                t["seeds_all"], t["exemplars"]]
-    with atomic_output(target) as tmp:
+    with atomic_output(target, hint_suffix=".xlsx") as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             meta.to_excel(writer, sheet_name=overview, index=False)
             dims.to_excel(writer, sheet_name=overview, index=False, startrow=len(meta) + 2)
