@@ -407,8 +407,10 @@ def _check_values(cfg: Config) -> None:
             raise ConfigError(f"{cfg.where('corpus', 'encoding')}: [corpus] encoding "
                               f"{cfg['corpus']['encoding']!r} is not an encoding; use e.g. "
                               "\"utf-8\", \"gb18030\", or \"\" to detect it") from None
+    from .segment.dictionary import stopword_list_names
+
     for v in cfg["segment"]["stopwords"]:
-        if all(n in ("zh", "party") for n in v.split("+")):
+        if stopword_list_names(v):
             continue
         if not cfg.resolve(v).is_file():
             raise ConfigError(f"{cfg.where('segment', 'stopwords')}: stopword list {v!r} is "

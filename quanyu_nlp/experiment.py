@@ -154,6 +154,7 @@ def _step_segment(ctx: _Context) -> dict:
 def _segment_settings(ctx: _Context) -> tuple[dict, dict]:
     """Keyword arguments of ``segment`` and ``tokens_remove`` from [segment]."""
     from .segment import load_stopwords
+    from .segment.dictionary import stopword_list_names
 
     s = ctx.cfg["segment"]
     user_dict = str(ctx.cfg.resolve(s["user_dict"])) if s["user_dict"] else None
@@ -162,8 +163,7 @@ def _segment_settings(ctx: _Context) -> tuple[dict, dict]:
     # ["zh", "party"] through would remove the words "zh" and "party" only.)
     stop: set[str] = set()
     for x in s["stopwords"]:
-        named = all(n in ("zh", "party") for n in x.split("+"))
-        stop |= load_stopwords(x if named else ctx.cfg.resolve(x))
+        stop |= load_stopwords(x if stopword_list_names(x) else ctx.cfg.resolve(x))
     kw = dict(backend=s["backend"], lexicon=s["lexicon"], user_dict=user_dict,
               n_jobs=ctx.cfg["experiment"]["n_jobs"], progress=ctx.progress,
               parallel_backend=ctx.cfg["experiment"]["parallel"])
@@ -699,12 +699,13 @@ def _input_files(cfg: Config, step: str) -> list[tuple[str, int, int]]:
     """
     import glob as globmod
 
+    from .segment.dictionary import stopword_list_names
+
     out = []
     for section, key in _STEP_FILES.get(step, ()):
         values = cfg[section][key]
         for v in values if isinstance(values, list) else [values]:
-            if not v or (key == "stopwords" and all(n in ("zh", "party")
-                                                     for n in v.split("+"))):
+            if not v or (key == "stopwords" and stopword_list_names(v)):
                 continue
             if key == "framework" and not v.endswith(".toml"):
                 continue  # a built-in framework changes only with the package version

@@ -24,7 +24,8 @@ from typing import Iterable, Mapping, NamedTuple
 from .._io import sha256_text
 from ..errors import DictionaryError, ParameterError
 
-__all__ = ["DictEntry", "load_user_dict", "load_lexicon", "load_stopwords", "LEXICON_VERSION",
+__all__ = ["DictEntry", "load_user_dict", "load_lexicon", "load_stopwords",
+           "stopword_list_names", "LEXICON_VERSION",
            "win_freq", "parse_dict_text"]
 
 #: Multiplier over jieba's ``suggest_freq`` given to a term without a frequency.  jieba's
@@ -241,8 +242,12 @@ def _stop_file(name: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def _stop_names(s: str) -> list[str] | None:
-    """The built-in list names in ``s`` ("zh", "zh+party", "zh + party"), or None."""
+def stopword_list_names(s: str) -> list[str] | None:
+    """The built-in list names in ``s`` ("zh", "zh+party", "zh + party"), or None.
+
+    What :func:`load_stopwords` reads as built-in lists rather than a file path; the run
+    config uses it to tell the two apart in the same way.
+    """
     names = [n.strip() for n in s.split("+")]
     return names if all(n in _STOP_NAMES for n in names) else None
 
@@ -292,7 +297,7 @@ def load_stopwords(source: str | os.PathLike | Iterable[str] = "zh") -> frozense
     """
     if isinstance(source, (str, os.PathLike)):
         s = str(source)
-        names = _stop_names(s) if isinstance(source, str) else None
+        names = stopword_list_names(s) if isinstance(source, str) else None
         if names:
             out: set[str] = set()
             for n in names:
@@ -345,10 +350,10 @@ def _check_stopword_items(words: list) -> None:
     a Chinese text never has them, so the mistake showed in no count.
     """
     shown = repr(words[:4])[:-1] + (", …]" if len(words) > 4 else "]")
-    names = [w for w in words if isinstance(w, str) and _stop_names(w)]
+    names = [w for w in words if isinstance(w, str) and stopword_list_names(w)]
     if names:
-        own = [w for w in words if isinstance(w, str) and not _stop_names(w)]
-        joined = "+".join(dict.fromkeys(n for w in names for n in _stop_names(w)))
+        own = [w for w in words if isinstance(w, str) and not stopword_list_names(w)]
+        joined = "+".join(dict.fromkeys(n for w in names for n in stopword_list_names(w)))
         fix = (f"stopwords={joined!r}" if not own else
                f"stopwords=load_stopwords({joined!r}) | {set(own[:3])!r}"
                + (" (and your other words)" if len(own) > 3 else ""))
